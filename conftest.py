@@ -1,0 +1,63 @@
+"""pytest runs every notebook in nbs/ as one test (as nbdev_test does), plus the tests in tests/.
+
+Cells flagged with a `tst_flags` flag from settings.ini (e.g. `#| slow`) and `#| eval: false`
+cells are skipped, exactly as nbdev_test skips them.
+"""
+import os
+from configparser import ConfigParser
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _skip_flags():
+    cfg = ConfigParser(delimiters=["="])
+    cfg.read(ROOT / "settings.ini", encoding="utf-8")
+    return cfg["DEFAULT"].get("tst_flags", "").split()
+
+
+def pytest_collect_file(parent, file_path):
+    if file_path.suffix == ".ipynb" and file_path.parent.name == "nbs" and not file_path.name.startswith("_"):
+        return NotebookFile.from_parent(parent, path=file_path)
+
+
+class NotebookFile(pytest.File):
+    def collect(self):
+        yield NotebookItem.from_parent(self, name=self.path.stem)
+
+
+class NotebookError(Exception):
+    pass
+
+
+class NotebookItem(pytest.Item):
+    def runtest(self):
+        from execnb.shell import CaptureShell
+        from nbdev.process import NBProcessor
+        from nbdev.frontmatter import FrontmatterProc
+        from fastcore.xtras import working_directory
+
+        os.environ["IN_TEST"] = "1"
+        flags = set(_skip_flags())
+        nb = NBProcessor(self.path, procs=FrontmatterProc, process=True).nb
+
+        def skip(cell):  # same rule as nbdev.test.test_nb
+            if cell.cell_type != "code" or "nbdev_export" + "(" in cell.source: return True
+            directives = getattr(cell, "directives_", {}) or {}
+            if directives.get("eval:", [""])[0].lower() == "false": return True
+            return flags & directives.keys()
+
+        shell = CaptureShell(self.path)
+        try:
+            with working_directory(self.path.parent):
+                shell.run_all(nb, exc_stop=True, preproc=skip)
+        except Exception as e:
+            raise NotebookError(shell.prettytb(fname=self.path)) from e
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, NotebookError): return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"notebook {self.path.name}"
