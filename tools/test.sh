@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: install (CPU torch pinned), then every notebook and tests/ through pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python -m pip install -q -c constraints.txt -e ".[dev]"
+python -m pytest -q
