@@ -141,4 +141,8 @@ d = { 'settings': { 'branch': 'main',
                                         'sparse_eigendecomp.tms.TMS.forward': ('tms.html#tms.forward', 'sparse_eigendecomp/tms.py'),
                                         'sparse_eigendecomp.tms.column_angles': ('tms.html#column_angles', 'sparse_eigendecomp/tms.py'),
                                         'sparse_eigendecomp.tms.sparse_features': ('tms.html#sparse_features', 'sparse_eigendecomp/tms.py'),
-                                        'sparse_eigendecomp.tms.train_tms': ('tms.html#train_tms', 'sparse_eigendecomp/tms.py')}}}
+                                        'sparse_eigendecomp.tms.train_tms': ('tms.html#train_tms', 'sparse_eigendecomp/tms.py')},
+            'sparse_eigendecomp.xor': { 'sparse_eigendecomp.xor.XORNet': ('xor.html#xornet', 'sparse_eigendecomp/xor.py'),
+                                        'sparse_eigendecomp.xor.XORNet.__init__': ('xor.html#xornet.__init__', 'sparse_eigendecomp/xor.py'),
+                                        'sparse_eigendecomp.xor.XORNet.forward': ('xor.html#xornet.forward', 'sparse_eigendecomp/xor.py'),
+                                        'sparse_eigendecomp.xor.train_xor': ('xor.html#train_xor', 'sparse_eigendecomp/xor.py')}}}
