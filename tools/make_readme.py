@@ -3,6 +3,7 @@
 Usage: python tools/make_readme.py [--check]
 --check exits 1 if README.md is out of date instead of writing it.
 """
+import re
 import sys
 from pathlib import Path
 import nbformat
@@ -23,6 +24,7 @@ def render() -> str:
     nb.cells = [c for c in nb.cells if _visible(c)]
     # nbdev turns the first "# Title" + "> summary" into front matter; markdown keeps them as they are.
     body, _ = MarkdownExporter().from_notebook_node(nb)
+    body = re.sub(r"\]\((images/[^)]+)\)", r"](nbs/\1)", body)  # images live in nbs/, the README at the root
     return HEADER + body.strip() + "\n"
 
 
