@@ -27,14 +27,12 @@ def tms_setup(n):
 
 
 def neo_setup():
-    from transformers import GPTNeoConfig, GPTNeoForCausalLM
+    from transformers import GPTNeoForCausalLM
     from transformers.utils import logging
+    from sparse_eigendecomp.language_model import tinystories_config
     logging.set_verbosity_error()
     torch.manual_seed(0)
-    cfg = GPTNeoConfig(vocab_size=50257, hidden_size=64, num_layers=8, num_heads=16,
-                       attention_types=[[["global", "local"], 4]], window_size=256,
-                       max_position_embeddings=2048, intermediate_size=256)
-    model = GPTNeoForCausalLM(cfg).eval()
+    model = GPTNeoForCausalLM(tinystories_config()).eval()
     tokens = torch.randint(0, 50257, (8, 64), generator=torch.Generator().manual_seed(1))
     U = torch.nn.functional.normalize(torch.randn(10, 4096, generator=torch.Generator().manual_seed(0)), dim=1)
     return model, tokens, U
