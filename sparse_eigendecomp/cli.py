@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #ae6df305
 from __future__ import annotations
-import argparse, sys, time
+import argparse, re, sys, time
 import torch
 from torch import nn
 import sparse_eigendecomp
@@ -15,7 +15,7 @@ from pathlib import Path
 import json
 
 # %% auto #0
-__all__ = ['PROMPTS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'build_parser', 'main']
+__all__ = ['PROMPTS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #ec6ea51d
 def demo(seed: int = 0, epochs: int = 20, out=sys.stdout) -> bool:
@@ -98,6 +98,38 @@ def run_train_lm(data, out, tokenizer=None, steps=420, seed=0, time_budget=15 * 
     print(f"train_lm_val_loss={r['val_loss']:.3f} checkpoint={out}", file=file)
     return r
 
+# %% ../nbs/90_cli.ipynb #f1fd4b65
+def run_transformer(model: str = "roneneldan/TinyStories-1M", data: str | Path | None = None, tokenizer: str | None = None,
+                    params=("blocks.4.attn.W_K",), features: int = 10, contexts: int = 500, heldout: int = 200,
+                    ctx_len: int = 64, epochs: int = 8, batch_size: int = 16, lr: float = 0.1, lam: float = 1.0,
+                    seed: int = 0, out: str | Path = "runs/transformer", descriptions: str | Path | None = None,
+                    file=sys.stdout) -> dict:
+    "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
+    from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
+    from sparse_eigendecomp.transformer import load_contexts, transformer_experiment, write_report, keep_freed_memory, report_text
+    if data is None:
+        assets = find_shared_assets()
+        if assets is None: raise ValueError("no --data given and no shared/assets with the TinyStories sample found")
+        data = assets / "tinystories" / "tinystories-sample.txt"
+    notes = json.loads(Path(descriptions).read_text()) if descriptions else None
+    keep_freed_memory()
+    lm, tok = load_language_model(model, tokenizer)
+    training = Path(model) / "training.json"
+    if training.exists() and json.loads(training.read_text()).get("stand_in"):
+        print(f"model: offline stand-in at {model} (held-out loss {json.loads(training.read_text())['val_loss']:.3f}), "
+              "not the real TinyStories-1M weights", file=file)
+    train_ids, held_ids = load_contexts(data, tok, contexts, heldout, ctx_len)
+    run = transformer_experiment(lm, train_ids, held_ids, list(params), features, epochs, batch_size, lr, lam, seed,
+                                 progress=file is sys.stdout)
+    paths = write_report(run, tok, out, descriptions=notes)
+    print(paths["text"].read_text(), file=file)
+    t = run.timings
+    print(f"{run.settings['n_train']} x {ctx_len} training tokens, {epochs} epochs: prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "
+          f"held-out evaluation {t['eval_s']:.1f}s ({t['eval_tokens_per_s']:.0f} tokens/s); total {t['total_s']:.1f}s", file=file)
+    print(f"wrote {out}/: eigenmodel/, {', '.join(p.name for k, p in paths.items() if k != 'eigenmodel')}", file=file)
+    print(f"transformer_features={features} tokens_per_s={t['train_tokens_per_s']:.0f} top_examples={paths['top_examples']}", file=file)
+    return paths
+
 # %% ../nbs/90_cli.ipynb #f520d0c4
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sparse-eigendecomp", description=sparse_eigendecomp.__doc__ or
@@ -123,6 +155,22 @@ def build_parser() -> argparse.ArgumentParser:
     lm.add_argument("--steps", type=int, default=420)
     lm.add_argument("--seed", type=int, default=0)
     lm.add_argument("--time-budget", type=float, default=15 * 60, help="stop after this many seconds")
+    tr = sub.add_parser("transformer", help="fit features of a GPT-Neo's weights (default: TinyStories-1M, layer 4 W_K)")
+    tr.add_argument("--model", default="roneneldan/TinyStories-1M", help="hub name, or a local Hugging Face checkpoint directory")
+    tr.add_argument("--tokenizer", default=None, help="tokenizer directory (default: the checkpoint's, or shared/assets)")
+    tr.add_argument("--data", default=None, help="UTF-8 text, stories separated by blank lines (default: the shared TinyStories sample)")
+    tr.add_argument("--params", nargs="+", default=["blocks.4.attn.W_K"], help="parameter names (TransformerLens or Hugging Face)")
+    tr.add_argument("--features", type=int, default=10)
+    tr.add_argument("--contexts", type=int, default=500, help="training contexts")
+    tr.add_argument("--heldout", type=int, default=200, help="held-out contexts for the top examples")
+    tr.add_argument("--ctx-len", type=int, default=64)
+    tr.add_argument("--epochs", type=int, default=8)
+    tr.add_argument("--batch-size", type=int, default=16, help="contexts per step")
+    tr.add_argument("--lr", type=float, default=0.1)
+    tr.add_argument("--lam", type=float, default=1.0, help="weight of the interference loss")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--out", default="runs/transformer")
+    tr.add_argument("--descriptions", default=None, help="JSON {feature: description} to include in the report")
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,5 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo": return 0 if demo(args.seed, args.epochs) else 1
     if args.command == "tms": run_tms(args.seed, args.epochs, args.restarts, args.out)
     if args.command == "xor": run_xor(args.seed, args.epochs, args.out)
+    if args.command == "transformer":
+        run_transformer(args.model, args.data, args.tokenizer, args.params, args.features, args.contexts, args.heldout,
+                        args.ctx_len, args.epochs, args.batch_size, args.lr, args.lam, args.seed, args.out, args.descriptions)
     if args.command == "train-lm": run_train_lm(args.data, args.out, args.tokenizer, args.steps, args.seed, args.time_budget)
     return 0

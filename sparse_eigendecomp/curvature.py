@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 from torch.func import functional_call, jvp, vmap, hessian, jacrev
-from .divergence import Divergence, get_divergence
+from .divergence import Divergence, get_divergence, quadratic_divergence
 
 # %% auto #0
 __all__ = ['METHODS', 'TANGENT_BUDGET_BYTES', 'ParamSelection', 'select_params', 'eval_mode', 'model_output', 'check_directions',
@@ -171,9 +171,10 @@ def _nested_jvp_values(model, sel, div, x, U, w0):
 def _ggn_values(model, sel, div, x, U, w0):
     "a[k, batch(, pos)] = (Ju)ᵀ (d²D/dy²) (Ju): one JVP of the model output per direction (exact at W0)."
     f = lambda w: model_output(model, sel, x, w)
-    with torch.no_grad(): y0 = f(w0)
-    Ju = vmap(lambda u: jvp(f, (w0,), (u,))[1])(U)  # [k, *output shape]
-    return div.output_curvature(Ju, y0)
+    # The JVP computes the primal output y0 anyway, once for all directions (out_dims None: it is not batched),
+    # so no separate forward pass is needed for it.
+    y0, Ju = vmap(lambda u: jvp(f, (w0,), (u,)), out_dims=(None, 0))(U)  # y0 [*output shape], Ju [k, *output shape]
+    return div.output_curvature(Ju, y0.detach())
 
 METHODS = {"ggn": _ggn_values, "jvp": _nested_jvp_values}
 
@@ -196,10 +197,12 @@ def check_inputs(inputs: torch.Tensor):
 # %% ../nbs/01_curvature.ipynb #6ddaafe3
 TANGENT_BUDGET_BYTES = 128 * 2**20
 
-def auto_chunk_size(model: nn.Module, sel: ParamSelection, inputs: torch.Tensor, w0: torch.Tensor, k: int) -> int:
-    "Samples per chunk so that k output tangents of a chunk stay within `TANGENT_BUDGET_BYTES`."
+def auto_chunk_size(model: nn.Module, sel: ParamSelection, inputs: torch.Tensor, w0: torch.Tensor, k: int,
+                    divergence: str | Divergence | None = None) -> int:
+    "Samples per chunk so that k output tangents of a chunk (times the divergence's `tangent_factor`) stay within `TANGENT_BUDGET_BYTES`."
     with torch.no_grad(): per_sample = model_output(model, sel, inputs[:1], w0)
-    bytes_per_sample = k * per_sample.numel() * per_sample.element_size()
+    factor = get_divergence(divergence).tangent_factor if divergence is not None else 1.0
+    bytes_per_sample = int(k * per_sample.numel() * per_sample.element_size() * factor)
     return max(1, min(len(inputs), TANGENT_BUDGET_BYTES // max(1, bytes_per_sample)))
 
 # %% ../nbs/01_curvature.ipynb #f1261aca
@@ -211,6 +214,7 @@ def feature_values(model: nn.Module,                   # any module returning a 
                    method: str = "ggn",                # 'ggn' (exact one-JVP fast path) or 'jvp' (nested-JVP reference)
                    chunk_size: int | None = None,      # samples per chunk (bounds memory; same result); default: auto
                    w0: torch.Tensor | None = None,     # the point W0 (default: the model's current values)
+                   metric: torch.Tensor | None = None, # precomputed d²D/dy² at W0 per sample, `[batch(, pos), d_out, d_out]`; replaces `divergence`
                   ) -> torch.Tensor:                   # a_u(x) = uᵀ H(x) u, `[batch, k]` or `[batch, pos, k]`
     "Feature values uᵀ H(x) u of the per-sample Hessian of the divergence at W0, for every row u of `U`."
     sel = select_params(model, params)
@@ -218,12 +222,19 @@ def feature_values(model: nn.Module,                   # any module returning a 
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
     check_directions(U, sel.n_params)
     check_inputs(inputs)
+    if metric is not None:
+        if metric.ndim < 3 or metric.shape[0] != inputs.shape[0] or metric.shape[-1] != metric.shape[-2]:
+            raise ValueError(f"metric must be [batch(, pos), d_out, d_out] with batch = {inputs.shape[0]}, got shape {tuple(metric.shape)}")
+        if not torch.isfinite(metric).all(): raise ValueError("metric contains NaN or inf")
     if chunk_size is not None and chunk_size < 1: raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     w0 = sel.values(model) if w0 is None else w0.detach()
     U = U.to(w0.dtype)
     with eval_mode(model):
-        chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U))
-        return torch.cat([METHODS[method](model, sel, div, x, U, w0).movedim(0, -1) for x in inputs.split(chunk_size)])
+        chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if metric is None else None)
+        if metric is None:
+            return torch.cat([METHODS[method](model, sel, div, x, U, w0).movedim(0, -1) for x in inputs.split(chunk_size)])
+        return torch.cat([METHODS[method](model, sel, quadratic_divergence(m.to(w0.dtype)), x, U, w0).movedim(0, -1)
+                          for x, m in zip(inputs.split(chunk_size), metric.split(chunk_size))])
 
 # %% ../nbs/01_curvature.ipynb #8ddf4ecf
 def per_sample_hessian(model: nn.Module, inputs: torch.Tensor, params, divergence="mse",

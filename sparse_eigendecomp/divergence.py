@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['DIVERGENCES', 'mse_divergence', 'kl_divergence', 'mse_output_curvature', 'kl_output_curvature', 'Divergence',
-           'get_divergence']
+           'get_divergence', 'readout_kl', 'quadratic_divergence', 'kl_readout_metric']
 
 # %% ../nbs/00_divergence.ipynb #db47ca3b
 def _check_same_shape(y, y0, what):
@@ -68,6 +68,9 @@ class Divergence:
     name: str
     value: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     output_curvature: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    # The output curvature may work on tangents this many times the output's size (e.g. logits behind a readout
+    # of a d_model output): automatic chunking in the kernel sizes its chunks by it.
+    tangent_factor: float = 1.0
 
 DIVERGENCES = {
     "mse": Divergence("mse", mse_divergence, mse_output_curvature),
@@ -80,3 +83,57 @@ def get_divergence(name: str | Divergence) -> Divergence:
     if name not in DIVERGENCES:
         raise ValueError(f"unknown divergence {name!r}; choose one of {sorted(DIVERGENCES)}")
     return DIVERGENCES[name]
+
+# %% ../nbs/00_divergence.ipynb #55a6ccbf
+def readout_kl(weight: torch.Tensor,              # readout (unembedding) `[vocab, d]`
+               bias: torch.Tensor | None = None,  # readout bias `[vocab]`
+              ) -> Divergence:
+    "KL(p_W0 || p_W) of next-token distributions whose logits are the linear readout `h @ weight.T + bias` of the output h."
+    logits = lambda h: F.linear(h, weight, bias)
+    return Divergence("kl", lambda h, h0: kl_divergence(logits(h), logits(h0)),
+                      lambda v, h0: kl_output_curvature(F.linear(v, weight), logits(h0)),  # tangents have no bias
+                      tangent_factor=weight.shape[0] / weight.shape[1])
+
+def quadratic_divergence(metric: torch.Tensor,  # per-sample symmetric metric M `[batch(, pos), d, d]`
+                        ) -> Divergence:
+    "D(y, y0) = ½ (y − y0)ᵀ M (y − y0): a divergence whose output Hessian is the given per-sample `metric`."
+    d = metric.shape[-1]
+    M = metric.reshape(-1, d, d)
+    def form(a, b):  # aᵀ M b per sample, for a, b `[*lead, *batch, d]`: one bmm (broadcasting would copy M per lead index)
+        lead = a.shape[:a.ndim - metric.ndim + 1]
+        a3, b3 = a.reshape(-1, len(M), d).transpose(0, 1), b.reshape(-1, len(M), d).transpose(0, 1)
+        return ((a3 @ M) * b3).sum(-1).transpose(0, 1).reshape(*lead, *metric.shape[:-2])
+    def value(y, y0):
+        if y.shape[-1:] + y.shape[-1:] != metric.shape[-2:]: raise ValueError(f"outputs {tuple(y.shape)} do not match the metric {tuple(metric.shape)}")
+        return 0.5 * form(y - y0, y - y0)
+    return Divergence("quadratic", value, lambda v, y0: form(v, v))
+
+# %% ../nbs/00_divergence.ipynb #84823ce1
+@torch.no_grad()
+def kl_readout_metric(h0: torch.Tensor,                  # outputs before the readout at W0, `[..., d]`
+                      weight: torch.Tensor,              # readout `[vocab, d]`
+                      bias: torch.Tensor | None = None,  # readout bias `[vocab]`
+                      token_chunk: int = 1024,           # tokens per chunk (bounds the `[chunk, vocab]` probabilities)
+                      vocab_chunk: int = 8192,           # vocabulary rows per chunk (bounds the `[chunk, d(d+1)/2]` outer products)
+                     ) -> torch.Tensor:                  # M = Wᵀ (diag p − p pᵀ) W, `[..., d, d]`
+    "The KL's output Hessian pulled back through a linear readout, per token: the covariance of the readout rows under p."
+    d = h0.shape[-1]
+    if weight.shape[-1] != d: raise ValueError(f"readout weight {tuple(weight.shape)} does not match outputs of width {d}")
+    rows, cols = torch.triu_indices(d, d)
+    # Shifting every readout row by the same vector leaves the covariance unchanged; centering on the mean row keeps
+    # E_p[w wᵀ] and m mᵀ small, so their difference loses little to float32 round-off.
+    W = weight.detach() - weight.detach().mean(0)
+    h = h0.detach().reshape(-1, d)
+    out = torch.empty(len(h), d, d, dtype=h.dtype)
+    for start in range(0, len(h), token_chunk):
+        p = F.linear(h[start:start + token_chunk], weight, bias).softmax(-1)
+        second = torch.zeros(len(p), len(rows), dtype=h.dtype)
+        for v in range(0, W.shape[0], vocab_chunk):
+            Wc = W[v:v + vocab_chunk]
+            second.addmm_(p[:, v:v + vocab_chunk], Wc[:, rows] * Wc[:, cols])
+        m = p @ W
+        M = torch.zeros(len(p), d, d, dtype=h.dtype)
+        M[:, rows, cols] = second
+        M[:, cols, rows] = second
+        out[start:start + len(p)] = M - m[:, :, None] * m[:, None, :]
+    return out.reshape(*h0.shape, d)

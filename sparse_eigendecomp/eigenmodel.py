@@ -12,7 +12,7 @@ from torch import nn
 from safetensors.torch import save_file, load_file
 import sparse_eigendecomp
 from .curvature import ParamSelection, select_params, feature_values, check_directions
-from .divergence import get_divergence
+from .divergence import Divergence, get_divergence
 
 # %% auto #0
 __all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'save', 'load']
@@ -21,12 +21,12 @@ __all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'save', 'load']
 class EigenModel(nn.Module):
     "k unit directions `U` `[n_features, n_params]` in the selected parameters of a frozen `model`, at its weights W0."
     def __init__(self, model: nn.Module, params: str | Sequence[str] | ParamSelection, n_features: int,
-                 divergence: str = "mse", seed: int = 0):
+                 divergence: str | Divergence = "mse", seed: int = 0):
         super().__init__()
         if not isinstance(n_features, int) or n_features <= 0:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
         self.sel = select_params(model, params)
-        self.divergence = get_divergence(divergence).name
+        self.div = get_divergence(divergence)  # a name, or a Divergence object such as `readout_kl(W_U)`
         self.seed = seed
         self._model = [model]  # a list keeps the model out of this module's parameters and state_dict
         model.requires_grad_(False)
@@ -38,15 +38,17 @@ class EigenModel(nn.Module):
     @property
     def model(self) -> nn.Module: return self._model[0]
     @property
+    def divergence(self) -> str: return self.div.name
+    @property
     def n_features(self) -> int: return self.U.shape[0]
     @property
     def n_params(self) -> int: return self.U.shape[1]
 
     def feature_values(self, inputs: torch.Tensor, chunk_size: int | None = None, U: torch.Tensor | None = None,
-                       method: str = "ggn") -> torch.Tensor:
-        "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]`."
-        return feature_values(self.model, inputs, self.U if U is None else U, self.sel, self.divergence,
-                              method=method, chunk_size=chunk_size, w0=self.w0)
+                       method: str = "ggn", metric: torch.Tensor | None = None) -> torch.Tensor:
+        "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`metric`: see `feature_values`)."
+        return feature_values(self.model, inputs, self.U if U is None else U, self.sel, self.div,
+                              method=method, chunk_size=chunk_size, w0=self.w0, metric=metric)
 
     @torch.no_grad()
     def normalize_(self):
@@ -70,6 +72,8 @@ def _atomic_write_dir(path: Path, write):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    umask = os.umask(0); os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private (0700); a checkpoint gets the usual permissions
     try:
         write(tmp)
         if path.exists():
@@ -110,8 +114,8 @@ def _read_checkpoint(path: Path):
         raise ValueError(f"checkpoint {str(path)!r} is incomplete: missing {sorted(missing | ({'U', 'w0'} - tensors.keys()))}")
     return config, tensors
 
-def load(cls, path: str | Path, model: nn.Module) -> EigenModel:
-    "Load an eigenmodel saved with `save` and attach it to `model` (checked against the recorded parameters)."
+def load(cls, path: str | Path, model: nn.Module, divergence: str | Divergence | None = None) -> EigenModel:
+    "Load an eigenmodel saved with `save` and attach it to `model` (checked against the recorded parameters; `divergence` overrides the recorded name)."
     config, tensors = _read_checkpoint(path)
     try: sel = select_params(model, config["params"])
     except ValueError as e: raise ValueError(f"model does not match checkpoint {str(path)!r}: {e}") from e
@@ -122,7 +126,7 @@ def load(cls, path: str | Path, model: nn.Module) -> EigenModel:
     if tuple(U.shape) != (config["n_features"], config["n_params"]) or w0.numel() != config["n_params"]:
         raise ValueError(f"checkpoint {str(path)!r} is inconsistent: U {tuple(U.shape)}, w0 {tuple(w0.shape)}, config n_params {config['n_params']}")
     check_directions(U, sel.n_params)
-    em = cls(model, sel, config["n_features"], config["divergence"], seed=config.get("seed", 0))
+    em = cls(model, sel, config["n_features"], divergence or config["divergence"], seed=config.get("seed", 0))
     if not torch.allclose(em.w0, w0.to(em.w0.dtype), rtol=1e-5, atol=1e-7):
         warnings.warn(f"the model's {sel.names} differ from the weights W0 recorded in {str(path)!r}; "
                       "feature values are computed at the model's current weights")

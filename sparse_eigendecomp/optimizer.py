@@ -89,8 +89,10 @@ def plot_history(history: History, figsize=(9, 3)):
     return fig
 
 # %% ../nbs/03_optimizer.ipynb #3cc37ec9
-def _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam):
+def _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam, metric=None):
     if not torch.is_tensor(data) or data.ndim == 0 or len(data) == 0: raise ValueError("fit: data is empty")
+    if metric is not None and (not torch.is_tensor(metric) or len(metric) != len(data)):
+        raise ValueError(f"fit: metric must have one entry per sample ({len(data)}), got shape {tuple(getattr(metric, 'shape', ()))}")
     if data.is_floating_point() and not torch.isfinite(data).all(): raise ValueError("fit: data contains NaN or inf")
     if epochs < 0: raise ValueError(f"epochs must be >= 0, got {epochs}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -130,13 +132,15 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         revive: bool = True,            # re-draw dead / duplicate rows at the end of each epoch but the last
         dead_fraction: float = 1e-2,    # a row is dead if its mean |a| < dead_fraction × the largest row's
         duplicate_cos: float = 0.99,    # a row is a duplicate if |cos| with an earlier row exceeds this
+        metric: torch.Tensor | None = None,  # per-sample output metric `[N, ..., d, d]` (see `feature_values`), indexed with `data`
        ) -> History:
     "Train the directions of `em` with the seed's bi-level loop (high curvature per row batch, then + λ·interference)."
     u_batch_size = u_batch_size or em.n_features
-    _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam)
+    _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam, metric)
     gen = torch.Generator().manual_seed(seed)
     # Resolve the automatic chunk size once, not in every kernel call of the loop.
-    chunk_size = chunk_size or auto_chunk_size(em.model, em.sel, data[:batch_size], em.w0, em.n_features)
+    chunk_size = chunk_size or auto_chunk_size(em.model, em.sel, data[:batch_size], em.w0, em.n_features,
+                                               em.div if metric is None else None)
     opt = RowOptimizer(em.U.shape, lr, optimizer, dtype=em.U.dtype)
     history, all_rows = History(), torch.arange(em.n_features)
     n_batches = math.ceil(len(data) / batch_size)
@@ -147,14 +151,14 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         for epoch in range(epochs):
             sum_abs_a = torch.zeros(em.n_features, dtype=em.U.dtype)
             for b, idx in enumerate(torch.randperm(len(data), generator=gen).split(batch_size)):
-                x = data[idx]
+                x, m = data[idx], (metric[idx] if metric is not None else None)
                 for rows in torch.randperm(em.n_features, generator=gen).split(u_batch_size):  # step 1
-                    hc = high_curvature_loss(em.feature_values(x, chunk_size, U=em.U[rows]))
+                    hc = high_curvature_loss(em.feature_values(x, chunk_size, U=em.U[rows], metric=m))
                     _finite_or_raise(hc, f"epoch {epoch}, batch {b}, step 1 (high curvature, rows {rows.tolist()})", em, last_good)
                     grad, = torch.autograd.grad(hc, em.U)
                     opt.step(em.U.data, grad[rows], rows)
                     em.normalize_()
-                a = em.feature_values(x, chunk_size)                                        # step 2
+                a = em.feature_values(x, chunk_size, metric=m)                                       # step 2
                 hc, inter = high_curvature_loss(a), interference_loss(a, em.U)
                 loss = hc + lam * inter
                 _finite_or_raise(loss, f"epoch {epoch}, batch {b}, step 2 (high curvature + λ·interference)", em, last_good)
@@ -198,9 +202,10 @@ def matched_cosines(U: torch.Tensor, Q: torch.Tensor):
 
 # %% ../nbs/03_optimizer.ipynb #f4f6512b
 @torch.no_grad()
-def objective(em: EigenModel, data: torch.Tensor, lam: float = 1.0, chunk_size: int | None = None) -> float:
+def objective(em: EigenModel, data: torch.Tensor, lam: float = 1.0, chunk_size: int | None = None,
+              metric: torch.Tensor | None = None) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
-    a = em.feature_values(data, chunk_size).detach()
+    a = em.feature_values(data, chunk_size, metric=metric).detach()
     return (high_curvature_loss(a) + lam * interference_loss(a, em.U.detach())).item()
 
 def fit_restarts(model, params, n_features: int, data: torch.Tensor, restarts: int = 4, divergence: str = "mse",
