@@ -4,7 +4,7 @@ headless Chromium.
 For each page of the sidebar: it loads over HTTP from a local server, has its title, every image has loaded (no
 broken figures), library pages carry `show_doc` entries, math is typeset, and the browser console shows no error and
 no failed request (the pages must work offline). Saves screenshots of the index, curvature, analysis, TMS and
-transformer pages to `_docs_screenshots/`.
+transformer pages (top, and the first highlighted tokens or figure) to `_docs_screenshots/`.
 
 Browser: Playwright (PyPI `playwright`) driving Debian's Chromium (`apt-get install chromium`; Playwright's own browser
 download needs network). Usage: python bench/check_docs.py [--no-build] [--no-exec] [--chromium /usr/bin/chromium]
@@ -81,7 +81,15 @@ def main():
             if name in libs and n_doc == 0: problems.append("no show_doc entries")
             n_math = page.locator(".MathJax, .MathJax_Display, .MathJax_Preview").count()
             stem = Path(name).stem
-            if stem in SHOTS: page.screenshot(path=str(shots / f"{stem}.png"), full_page=False)
+            if stem in SHOTS:
+                page.screenshot(path=str(shots / f"{stem}.png"), full_page=False)
+                # and the page's first result further down: a highlighted-token block, else a figure
+                for selector, suffix in (("h4:has-text('Feature 2 (density')", "tokens"),  # the saved report's feature 2
+                                         ("div[style*='monospace']", "tokens"), (".output_area img", "figure")):
+                    if page.locator(selector).count():
+                        page.locator(selector).first.scroll_into_view_if_needed()
+                        page.screenshot(path=str(shots / f"{stem}_{suffix}.png"))
+                        break
             status = "ok" if not problems else "FAIL"
             print(f"{status:4s} {name:22s} title={h1!r} images={n_img} show_doc={n_doc} math={n_math}"
                   + "".join(f"\n     {p}" for p in problems))
@@ -90,7 +98,7 @@ def main():
             page.close()
         browser.close()
     server.shutdown()
-    print(f"screenshots: {', '.join(str(shots / (s + '.png')) for s in SHOTS if (shots / (s + '.png')).exists())}")
+    print(f"screenshots in {shots}: {', '.join(sorted(p.name for p in shots.glob('*.png')))}")
     print(f"build {build_s:.0f}s, check {time.perf_counter() - t0 - build_s:.0f}s")
     print(f"{passed} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
