@@ -11,7 +11,7 @@ import torch
 # %% auto #0
 __all__ = ['top_activations', 'format_sample', 'top_table', 'preference_matrix', 'one_to_one', 'heatmap', 'token_strings',
            'format_token_context', 'top_token_examples', 'Html', 'token_html', 'examples_html', 'feature_density',
-           'density_plot', 'activation_histograms', 'direction_norms', 'FeatureExplorer']
+           'density_plot', 'activation_histograms', 'direction_norms', 'direction_plot', 'FeatureExplorer']
 
 # %% ../nbs/04_analysis.ipynb #9695c53f
 def top_activations(values: torch.Tensor,            # feature values `[N, k]` or `[batch, pos, k]`
@@ -204,6 +204,12 @@ def direction_norms(em, name: str | None = None) -> torch.Tensor:
     name = names[0] if name is None else name
     if name not in names: raise ValueError(f"unknown parameter {name!r}; the eigenmodel has {names}")
     return torch.stack([d[name].reshape(d[name].shape[0], -1).norm(dim=1) for d in em.directions()])
+
+def direction_plot(em, name: str | None = None, part: str = "head"):
+    "Heatmap of `direction_norms`: features (rows) by parts of parameter `name` (columns, e.g. heads)."
+    norms = direction_norms(em, name)
+    return heatmap(norms, title=f"|direction| per {part} of {name or em.sel.names[0]}", xlabel=part,
+                   figsize=(1 + 0.45 * norms.shape[1], 1 + 0.35 * norms.shape[0]))
 
 # %% ../nbs/04_analysis.ipynb #c361b768
 def _figure_html(fig) -> str:

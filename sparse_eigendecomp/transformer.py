@@ -14,7 +14,7 @@ from .curvature import ParamSelection, select_params, eval_mode, _canonical
 from .divergence import readout_kl, kl_readout_metric
 from .eigenmodel import EigenModel
 from .optimizer import History, fit
-from .analysis import top_token_examples, examples_html, feature_density, density_plot, direction_norms, heatmap, activation_histograms, Html
+from .analysis import top_token_examples, examples_html, feature_density, density_plot, direction_norms, direction_plot, activation_histograms, Html
 from .language_model import read_stories, encode_stories
 
 # %% auto #0
@@ -228,9 +228,7 @@ def write_report(run: TransformerRun, tokenizer, out: str | Path, n_examples: in
     tmp.replace(paths["csv"])
     _atomic_text(paths["html"], report_html(report, n_examples))
     _atomic_text(paths["text"], report_text(report, n_examples) + "\n")
-    heads = direction_norms(run.em)
-    _atomic_figure(paths["heads"], heatmap(heads, title=f"|direction| per head of {run.em.sel.names[0]}", xlabel="head",
-                                           figsize=(1 + 0.45 * heads.shape[1], 1 + 0.35 * heads.shape[0])))
+    _atomic_figure(paths["heads"], direction_plot(run.em))
     _atomic_figure(paths["density"], density_plot(feature_density(run.heldout_values)))
     _atomic_figure(paths["histograms"], activation_histograms(run.heldout_values))
     _atomic_figure(paths["history"], run.history.plot())
