@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_library_matches_notebooks(tmp_path):
     "nbdev_export on a copy of the repo must not change sparse_eigendecomp/ (no hand edits, nothing unexported)."
     copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "_docs", "_proc", "runs", "*.egg-info", "__pycache__"))
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "_docs", "_docs_preview", "_docs_exec", "_docs_screenshots", "_proc", "runs", "*.egg-info", "__pycache__"))
     subprocess.run(["nbdev_export"], cwd=copy, check=True, capture_output=True)
     lib, exported = ROOT / "sparse_eigendecomp", copy / "sparse_eigendecomp"
     names = sorted(p.name for p in lib.glob("*.py"))
@@ -23,3 +23,26 @@ def test_library_matches_notebooks(tmp_path):
 def test_readme_matches_index_notebook():
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "make_readme.py"), "--check"], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_docs_preview_builds(tmp_path):
+    "The offline docs preview (tools/build_docs.py, stored outputs only) renders every sidebar page, self-contained."
+    import re
+    out = tmp_path / "site"
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "build_docs.py"), "--preview", "--no-exec", "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    pages = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
+    notebooks = [p for p in (ROOT / "nbs").glob("*.ipynb")]
+    assert len(pages) == len(notebooks), sorted(pages)
+    for name in ["index.html", "divergence.html", "curvature.html", "analysis.html", "transformer.html", "cli.html"]:
+        assert name in pages, name
+    for name, page in pages.items():
+        assert re.search(r"<h1>[^<]+</h1>", page), f"{name}: no title"
+        assert all(f'href="{other}"' in page for other in pages), f"{name}: sidebar incomplete"
+        # offline: no script, stylesheet or image from another host
+        assert not re.search(r'<(script|img|link)[^>]+(src|href)="(https?:)?//', page), f"{name}: loads something remote"
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', page):
+            assert src.startswith("data:") or (out / src).exists(), f"{name}: missing image {src}"
+    assert pages["curvature.html"].count('<h3 id="feature_values"') == 1  # a show_doc entry
+    assert (out / "mathjax" / "MathJax.js").exists()
