@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("transformer", help="fit features of a GPT-Neo's weights (default: TinyStories-1M, layer 4 W_K)")
     tr.add_argument("--model", default="roneneldan/TinyStories-1M", help="hub name, or a local Hugging Face checkpoint directory")
     tr.add_argument("--tokenizer", default=None, help="tokenizer directory (default: the checkpoint's, or shared/assets)")
-    tr.add_argument("--data", default=None, help="UTF-8 text, stories separated by blank lines (default: the shared TinyStories sample)")
+    tr.add_argument("--data", default=None, help="UTF-8 text, stories separated by blank lines, or hf:NAME[:SPLIT] for a Hugging Face dataset "
+                    "(online; default: the shared TinyStories sample)")
     tr.add_argument("--params", nargs="+", default=["blocks.4.attn.W_K"], help="parameter names (TransformerLens or Hugging Face)")
     tr.add_argument("--features", type=int, default=10)
     tr.add_argument("--contexts", type=int, default=500, help="training contexts")

@@ -19,8 +19,8 @@ from .language_model import read_stories, encode_stories
 
 # %% auto #0
 __all__ = ['gpt_neo_of', 'first_block', 'ResidualTail', 'residual_stream', 'TokenData', 'prepare_tokens', 'token_eigenmodel',
-           'token_feature_values', 'load_contexts', 'TransformerRun', 'transformer_experiment', 'feature_report',
-           'report_text', 'report_html', 'write_report', 'describe_features', 'keep_freed_memory']
+           'token_feature_values', 'hub_stories', 'load_contexts', 'TransformerRun', 'transformer_experiment',
+           'feature_report', 'report_text', 'report_html', 'write_report', 'describe_features', 'keep_freed_memory']
 
 # %% ../nbs/12_transformer.ipynb #4053ecbd
 def gpt_neo_of(model: nn.Module) -> nn.Module:
@@ -124,11 +124,24 @@ def token_feature_values(em: EigenModel, data: TokenData, chunk_size: int | None
     return em.feature_values(data.resid, chunk_size, metric=data.metric)
 
 # %% ../nbs/12_transformer.ipynb #5b63dfdb
+def hub_stories(spec: str, chars: int = 500_000, column: str = "text") -> list[str]:
+    "Stories from a Hugging Face dataset `hf:NAME[:SPLIT]` (streamed, online), until about `chars` characters."
+    try: import datasets
+    except ImportError as e:
+        raise ValueError(f"reading {spec!r} needs the `datasets` package (pip install datasets) and access to the hub") from e
+    name, _, split = spec.removeprefix("hf:").partition(":")
+    stories, total = [], 0
+    for row in datasets.load_dataset(name, split=split or "train", streaming=True):
+        stories.append(row[column]); total += len(row[column])
+        if total >= chars: break
+    return stories
+
 def load_contexts(data: str | Path | list[str], tokenizer, n_train: int = 500, n_heldout: int = 200,
                   ctx_len: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
     "Disjoint training and held-out contexts `[n, ctx_len]` of token ids from a text file (or a list of stories)."
     if min(n_train, n_heldout, ctx_len) < 1: raise ValueError(f"n_train, n_heldout and ctx_len must be >= 1, got {n_train}, {n_heldout}, {ctx_len}")
-    stories = read_stories(data) if isinstance(data, (str, Path)) else list(data)
+    if isinstance(data, str) and data.startswith("hf:"): stories = hub_stories(data, chars=(n_train + n_heldout) * ctx_len * 8)
+    else: stories = read_stories(data) if isinstance(data, (str, Path)) else list(data)
     if not stories: raise ValueError("no stories given")
     stream = encode_stories(stories, tokenizer)
     n = len(stream) // ctx_len
