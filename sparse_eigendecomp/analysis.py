@@ -71,19 +71,23 @@ def one_to_one(M: torch.Tensor) -> dict:
     return dict(recovered=recovered, assignment=rows.tolist(), score=share.mean().item())
 
 # %% ../nbs/04_analysis.ipynb #bc7b842f
-def heatmap(M: torch.Tensor, xlabels=None, ylabels=None, title: str = "", xlabel: str = "input",
-            ylabel: str = "feature", figsize=(4, 3)):
-    "Annotated heatmap of a small matrix (e.g. the preference matrix); returns the matplotlib Figure."
-    import matplotlib.pyplot as plt
+def _draw_heatmap(fig, ax, M, xlabels=None, ylabels=None, title="", xlabel="input", ylabel="feature"):
     M = torch.as_tensor(M).detach().float().numpy()
-    fig, ax = plt.subplots(figsize=figsize)
     im = ax.imshow(M, cmap="viridis", aspect="auto")
     for (i, j), v in np.ndenumerate(M):
         ax.text(j, i, f"{v:.2g}", ha="center", va="center", color="w" if v < M.max() / 2 else "k", fontsize=8)
     ax.set_xticks(range(M.shape[1]), xlabels if xlabels is not None else range(M.shape[1]))
     ax.set_yticks(range(M.shape[0]), ylabels if ylabels is not None else range(M.shape[0]))
     ax.set_xlabel(xlabel); ax.set_ylabel(ylabel); ax.set_title(title)
-    fig.colorbar(im, ax=ax); fig.tight_layout()
+    fig.colorbar(im, ax=ax)
+
+def heatmap(M: torch.Tensor, xlabels=None, ylabels=None, title: str = "", xlabel: str = "input",
+            ylabel: str = "feature", figsize=(4, 3)):
+    "Annotated heatmap of a small matrix (e.g. the preference matrix); returns the matplotlib Figure."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=figsize)
+    _draw_heatmap(fig, ax, M, xlabels, ylabels, title, xlabel, ylabel)
+    fig.tight_layout()
     plt.close(fig)
     return fig
 
@@ -205,11 +209,15 @@ def direction_norms(em, name: str | None = None) -> torch.Tensor:
     if name not in names: raise ValueError(f"unknown parameter {name!r}; the eigenmodel has {names}")
     return torch.stack([d[name].reshape(d[name].shape[0], -1).norm(dim=1) for d in em.directions()])
 
-def direction_plot(em, name: str | None = None, part: str = "head"):
-    "Heatmap of `direction_norms`: features (rows) by parts of parameter `name` (columns, e.g. heads)."
-    norms = direction_norms(em, name)
-    return heatmap(norms, title=f"|direction| per {part} of {name or em.sel.names[0]}", xlabel=part,
-                   figsize=(1 + 0.45 * norms.shape[1], 1 + 0.35 * norms.shape[0]))
+def direction_plot(em, names: str | list[str] | None = None, part: str = "head"):
+    "Heatmaps of `direction_norms` side by side, one per parameter in `names` (default: all selected): features by parts (e.g. heads)."
+    import matplotlib.pyplot as plt
+    names = [names] if isinstance(names, str) else list(names or em.sel.names)
+    norms = [direction_norms(em, n) for n in names]
+    fig, axes = plt.subplots(1, len(names), squeeze=False, figsize=(sum(1.5 + 0.45 * m.shape[1] for m in norms), 1 + 0.35 * em.n_features))
+    for ax, name, m in zip(axes[0], names, norms): _draw_heatmap(fig, ax, m, title=f"|direction| per {part} of {name}", xlabel=part)
+    fig.tight_layout(); plt.close(fig)
+    return fig
 
 # %% ../nbs/04_analysis.ipynb #c361b768
 def _figure_html(fig) -> str:

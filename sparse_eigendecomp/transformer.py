@@ -189,12 +189,14 @@ def transformer_experiment(model: nn.Module,                  # GPT-Neo (Hugging
 def feature_report(run: TransformerRun, tokenizer, n_examples: int = 10, descriptions: dict | None = None) -> dict:
     "Top examples, per-head norms and densities of every feature of `run` (JSON-ready)."
     examples = top_token_examples(run.heldout_values, run.heldout_tokens, tokenizer, n=n_examples)
-    heads = direction_norms(run.em)
+    heads = direction_norms(run.em)  # the first parameter's parts (heads for W_Q/K/V/O); all parameters under `norms`
+    norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
     density = feature_density(run.heldout_values)
     descriptions = descriptions or {}
     return dict(settings=run.settings, timings=run.timings, features=[
         dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(),
-             head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()), examples=examples[f])
+             head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
+             norms={name: n[f].tolist() for name, n in norms.items()}, examples=examples[f])
         for f in range(run.em.n_features)])
 
 def report_text(report: dict, n: int = 5) -> str:
