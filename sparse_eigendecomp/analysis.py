@@ -270,8 +270,9 @@ class FeatureExplorer:
         return W.VBox([W.HBox([feature, n, rng]), out])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/html": str(self.html()), "text/plain": f"FeatureExplorer({self.n_features} features)"}
+        static = str(self.html())  # rendered once: it draws figures
+        data = {"text/plain": f"FeatureExplorer({self.n_features} features)"}
         try: data.update(self.widget()._repr_mimebundle_() or {})  # Jupyter shows the widget; static pages the HTML
         except Exception: pass
-        data["text/html"] = str(self.html())
+        data["text/html"] = static
         return data

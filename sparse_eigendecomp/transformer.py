@@ -189,8 +189,8 @@ def transformer_experiment(model: nn.Module,                  # GPT-Neo (Hugging
 def feature_report(run: TransformerRun, tokenizer, n_examples: int = 10, descriptions: dict | None = None) -> dict:
     "Top examples, per-head norms and densities of every feature of `run` (JSON-ready)."
     examples = top_token_examples(run.heldout_values, run.heldout_tokens, tokenizer, n=n_examples)
-    heads = direction_norms(run.em)  # the first parameter's parts (heads for W_Q/K/V/O); all parameters under `norms`
     norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
+    heads = norms[run.em.sel.names[0]]  # the first parameter's parts (heads for W_Q/K/V/O) in `head_norms` and `top_head`
     density = feature_density(run.heldout_values)
     descriptions = descriptions or {}
     return dict(settings=run.settings, timings=run.timings, features=[
