@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+# The model hub is unreachable on test machines: without this, a hub look-up retries for up to two minutes.
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 
 def _skip_flags():

@@ -45,8 +45,9 @@ def neo_setup():
 
 def make_call(config):
     "A zero-argument function running `config` once."
-    from sparse_eigendecomp.curvature import (feature_values, per_sample_hessian, dense_feature_values,
-                                              select_params, model_output)
+    from sparse_eigendecomp.curvature import feature_values, model_output
+    from sparse_eigendecomp.params import select_params
+    from sparse_eigendecomp.testing import per_sample_hessian, dense_feature_values
     from sparse_eigendecomp.divergence import kl_divergence
     kind, *rest = config.split(":")
     if kind == "tms":
@@ -59,11 +60,11 @@ def make_call(config):
     if rest[0] == "ggn_whole":  # the plain kernel on the whole model: KL on the 50257 logits
         return lambda: feature_values(model, tokens, U, "transformer.h.4.attn.attention.k_proj.weight", "kl")
     if rest[0] == "ggn":  # the transformer path: blocks 0-3 once, JVP from block 4, KL through the unembedding
-        from sparse_eigendecomp.transformer import ResidualTail, residual_stream
+        from sparse_eigendecomp.architectures import ResidualTail, resid_pre, unembedding
         from sparse_eigendecomp.divergence import readout_kl
         tail = ResidualTail(model, 4)
-        div = readout_kl(*tail.readout())
-        return lambda: feature_values(tail, residual_stream(model, tokens, 4), U,
+        div = readout_kl(*unembedding(tail))
+        return lambda: feature_values(tail, resid_pre(model, tokens, 4), U,
                                       "transformer.h.4.attn.attention.k_proj.weight", div)
     sel = select_params(model, "transformer.h.4.attn.attention.k_proj.weight")
     w0 = sel.values(model)

@@ -12,7 +12,8 @@ import argparse, time
 from pathlib import Path
 import torch
 from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
-from sparse_eigendecomp.curvature import feature_values, relative_error
+from sparse_eigendecomp.curvature import feature_values
+from sparse_eigendecomp.testing import relative_error
 from sparse_eigendecomp.transformer import (load_contexts, transformer_experiment, token_eigenmodel, prepare_tokens,
                                             token_feature_values, keep_freed_memory)
 
@@ -51,7 +52,7 @@ def main():
 
     if not args.skip_full:
         t0 = time.perf_counter()
-        run = transformer_experiment(model, train_ids, held_ids, "blocks.4.attn.W_K", 10, epochs=args.epochs, progress=False)
+        run = transformer_experiment(model, train_ids, held_ids, "blocks.4.attn.W_K", n_features=10, epochs=args.epochs, progress=False)
         total = time.perf_counter() - t0
         t = run.timings
         print(f"full experiment ({args.model}): prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "

@@ -84,15 +84,15 @@ def get_divergence(name: str | Divergence) -> Divergence:
         raise ValueError(f"unknown divergence {name!r}; choose one of {sorted(DIVERGENCES)}")
     return DIVERGENCES[name]
 
-# %% ../nbs/00_divergence.ipynb #55a6ccbf
-def readout_kl(weight: torch.Tensor,              # readout (unembedding) `[vocab, d]`
-               bias: torch.Tensor | None = None,  # readout bias `[vocab]`
+# %% ../nbs/00_divergence.ipynb #2461089b
+def readout_kl(W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
+               b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
               ) -> Divergence:
-    "KL(p_W0 || p_W) of next-token distributions whose logits are the linear readout `h @ weight.T + bias` of the output h."
-    logits = lambda h: F.linear(h, weight, bias)
-    return Divergence("kl", lambda h, h0: kl_divergence(logits(h), logits(h0)),
-                      lambda v, h0: kl_output_curvature(F.linear(v, weight), logits(h0)),  # tangents have no bias
-                      tangent_factor=weight.shape[0] / weight.shape[1])
+    "KL(p_W0 || p_W) of next-token distributions whose logits are the linear readout `h @ W_U + b_U` of the output h."
+    logits = lambda h: h @ W_U if b_U is None else h @ W_U + b_U
+    return Divergence("readout_kl", lambda h, h0: kl_divergence(logits(h), logits(h0)),
+                      lambda v, h0: kl_output_curvature(v @ W_U, logits(h0)),  # tangents have no bias
+                      tangent_factor=W_U.shape[1] / W_U.shape[0])
 
 def quadratic_divergence(metric: torch.Tensor,  # per-sample symmetric metric M `[batch(, pos), d, d]`
                         ) -> Divergence:
@@ -108,31 +108,32 @@ def quadratic_divergence(metric: torch.Tensor,  # per-sample symmetric metric M 
         return 0.5 * form(y - y0, y - y0)
     return Divergence("quadratic", value, lambda v, y0: form(v, v))
 
-# %% ../nbs/00_divergence.ipynb #84823ce1
+# %% ../nbs/00_divergence.ipynb #b30a1380
 @torch.no_grad()
-def kl_readout_metric(h0: torch.Tensor,                  # outputs before the readout at W0, `[..., d]`
-                      weight: torch.Tensor,              # readout `[vocab, d]`
-                      bias: torch.Tensor | None = None,  # readout bias `[vocab]`
-                      token_chunk: int = 1024,           # tokens per chunk (bounds the `[chunk, vocab]` probabilities)
-                      vocab_chunk: int = 8192,           # vocabulary rows per chunk (bounds the `[chunk, d(d+1)/2]` outer products)
-                     ) -> torch.Tensor:                  # M = Wᵀ (diag p − p pᵀ) W, `[..., d, d]`
-    "The KL's output Hessian pulled back through a linear readout, per token: the covariance of the readout rows under p."
+def kl_readout_metric(h0: torch.Tensor,                 # outputs before the readout at W0, `[..., d_model]`
+                      W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
+                      b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
+                      token_chunk: int = 1024,          # tokens per chunk (bounds the `[chunk, d_vocab]` probabilities)
+                      vocab_chunk: int = 8192,          # tokens of the vocabulary per chunk (bounds the `[chunk, d(d+1)/2]` outer products)
+                     ) -> torch.Tensor:                 # M = W_U (diag p − p pᵀ) W_Uᵀ, `[..., d_model, d_model]`
+    "The KL's output Hessian pulled back through the unembedding, per token: the covariance of the unembeddings under p."
     d = h0.shape[-1]
-    if weight.shape[-1] != d: raise ValueError(f"readout weight {tuple(weight.shape)} does not match outputs of width {d}")
-    rows, cols = torch.triu_indices(d, d)
-    # Shifting every readout row by the same vector leaves the covariance unchanged; centering on the mean row keeps
+    if W_U.shape[0] != d: raise ValueError(f"W_U {tuple(W_U.shape)} does not match outputs of width {d} (expected [d_model, d_vocab])")
+    rows, cols = torch.triu_indices(d, d, device=h0.device)
+    # Shifting every unembedding by the same vector leaves the covariance unchanged; centering on the mean one keeps
     # E_p[w wᵀ] and m mᵀ small, so their difference loses little to float32 round-off.
-    W = weight.detach() - weight.detach().mean(0)
+    W = (W_U.detach() - W_U.detach().mean(1, keepdim=True)).T  # [d_vocab, d_model]
     h = h0.detach().reshape(-1, d)
-    out = torch.empty(len(h), d, d, dtype=h.dtype)
+    out = torch.empty(len(h), d, d, dtype=h.dtype, device=h.device)
     for start in range(0, len(h), token_chunk):
-        p = F.linear(h[start:start + token_chunk], weight, bias).softmax(-1)
-        second = torch.zeros(len(p), len(rows), dtype=h.dtype)
+        logits = h[start:start + token_chunk] @ W_U
+        p = (logits if b_U is None else logits + b_U).softmax(-1)
+        second = torch.zeros(len(p), len(rows), dtype=h.dtype, device=h.device)
         for v in range(0, W.shape[0], vocab_chunk):
             Wc = W[v:v + vocab_chunk]
             second.addmm_(p[:, v:v + vocab_chunk], Wc[:, rows] * Wc[:, cols])
         m = p @ W
-        M = torch.zeros(len(p), d, d, dtype=h.dtype)
+        M = torch.zeros(len(p), d, d, dtype=h.dtype, device=h.device)
         M[:, rows, cols] = second
         M[:, cols, rows] = second
         out[start:start + len(p)] = M - m[:, :, None] * m[:, None, :]

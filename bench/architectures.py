@@ -1,0 +1,115 @@
+"""Benchmark: one training step of the token experiment on realistic shapes of every supported family.
+
+For each family a random model of a realistic shape is built from its Hugging Face config (no download): TinyStories-1M
+(GPT-Neo), GPT-2 small (12 layers, d_model 768), Pythia-70m's shape (GPT-NeoX, 6 layers, d_model 512) and a ~110M
+Llama-style decoder (12 layers, d_model 768, 12 query and 4 key/value heads, gated MLP). With 10 directions on the
+middle layer's `W_K` and 4 contexts of 64 tokens, it times (median of 3 after a warm-up):
+
+- `fwd_bwd`: one forward and backward pass of the language-model loss (all weights), the usual unit of training cost;
+- `step_metric`: one bi-level step of `fit` (both of its updates) with the per-token output metric precomputed;
+- `step_readout`: the same step with the KL behind the unembedding (the path for models whose metric does not fit);
+
+and the peak resident memory of the process. Each family runs in its own child process, one after the other (two
+torch processes at once on a 2-core machine slow each other 3-6x). `--setting` also measures the original note's
+setting (500 contexts of 64 tokens prepared, steps of 16 contexts, 10 features) on the GPT-2-small shape, where the
+metric (77 GB) does not fit and the readout path is taken: peak memory over two steps and seconds per step.
+
+Last line: `worst_step_over_fwdbwd=<x>` (the larger of the metric path's step / fwd_bwd over families; target <= 4).
+"""
+import argparse, json, resource, statistics, subprocess, sys, time
+import torch
+
+FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama")
+
+
+def build(family: str):
+    "A random causal LM of a realistic shape for `family` (float32, eval mode)."
+    import transformers as tf
+    tf.utils.logging.set_verbosity_error()
+    configs = {
+        "gpt_neo": lambda: __import__("sparse_eigendecomp.language_model", fromlist=["x"]).tinystories_config(),
+        "gpt2": lambda: tf.GPT2Config(),  # GPT-2 small
+        "gpt_neox": lambda: tf.GPTNeoXConfig(hidden_size=512, num_hidden_layers=6, num_attention_heads=8, intermediate_size=2048,
+                                             vocab_size=50304, rotary_pct=0.25, max_position_embeddings=2048),  # Pythia-70m
+        "llama": lambda: tf.LlamaConfig(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, num_key_value_heads=4,
+                                        intermediate_size=2048, vocab_size=32000, max_position_embeddings=2048),
+    }
+    torch.manual_seed(0)
+    return tf.AutoModelForCausalLM.from_config(configs[family]()).eval()
+
+
+def median_seconds(fn, repeats=3):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def child(family: str, setting: bool) -> dict:
+    from sparse_eigendecomp.architectures import n_layers
+    from sparse_eigendecomp.transformer import token_eigenmodel, prepare_tokens, keep_freed_memory
+    from sparse_eigendecomp.optimizer import fit
+    keep_freed_memory()
+    model = build(family)
+    layer = n_layers(model) // 2
+    vocab = model.config.vocab_size
+    tokens = torch.randint(0, vocab, (4, 64), generator=torch.Generator().manual_seed(1))
+    out = dict(family=family, layer=layer, n_params_model=sum(p.numel() for p in model.parameters()))
+
+    def fwd_bwd():
+        model.zero_grad(set_to_none=True)
+        model(tokens, labels=tokens).loss.backward()
+    for p in model.parameters(): p.requires_grad_(True)
+    out["fwd_bwd_s"] = median_seconds(fwd_bwd)
+    model.zero_grad(set_to_none=True)
+
+    em = token_eigenmodel(model, f"blocks.{layer}.attn.W_K", n_features=10, seed=0)  # freezes the model
+    out["n_params_selected"] = em.n_params
+    with_metric = prepare_tokens(em.model, model, tokens)
+    without = prepare_tokens(em.model, model, tokens, metric_budget_bytes=0)
+    step = lambda data: fit(em, data.resid, metric=data.metric, epochs=1, batch_size=4, lr=0.1, progress=False)
+    out["step_metric_s"] = median_seconds(lambda: step(with_metric))
+    out["step_readout_s"] = median_seconds(lambda: step(without))
+    out["metric_prepare_s"] = with_metric.seconds
+    if setting:  # the original note's setting: 500 x 64 tokens prepared, steps of 16 contexts
+        contexts = torch.randint(0, vocab, (500, 64), generator=torch.Generator().manual_seed(2))
+        data = prepare_tokens(em.model, model, contexts)
+        out["setting_metric_precomputed"] = data.metric is not None
+        t0 = time.perf_counter()
+        fit(em, data.resid[:32], metric=None if data.metric is None else data.metric[:32], epochs=1, batch_size=16, progress=False)
+        out["setting_step_s"] = (time.perf_counter() - t0) / 2
+    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
+    ap.add_argument("--setting", action="store_true", help="also measure the original note's setting on the GPT-2-small shape")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.setting)))
+        return
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; one family at a time, each in its own process")
+    rows = []
+    for family in args.families:
+        extra = ["--setting"] if args.setting and family == "gpt2" else []
+        r = subprocess.run([sys.executable, __file__, "--child", family, *extra], capture_output=True, text=True)
+        if r.returncode != 0: raise SystemExit(f"{family} failed:\n{r.stderr[-3000:]}")
+        rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        row = rows[-1]
+        print(f"{family:9s} layer {row['layer']:2d} W_K ({row['n_params_selected']:7d} weights of {row['n_params_model'] / 1e6:6.1f}M): "
+              f"fwd+bwd {row['fwd_bwd_s']:.3f}s, step (metric) {row['step_metric_s']:.3f}s = {row['step_metric_s'] / row['fwd_bwd_s']:.2f}x, "
+              f"step (readout KL) {row['step_readout_s']:.3f}s = {row['step_readout_s'] / row['fwd_bwd_s']:.2f}x, "
+              f"peak {row['peak_rss_gb']:.2f} GB", flush=True)
+        if "setting_step_s" in row:
+            print(f"  original note's setting on this shape (500 x 64 tokens, steps of 16 contexts, metric precomputed: "
+                  f"{row['setting_metric_precomputed']}): {row['setting_step_s']:.1f}s per step, peak {row['peak_rss_gb']:.2f} GB")
+            print(f"gpt2_small_setting_peak_gb={row['peak_rss_gb']:.2f}")
+    print(f"worst_step_over_fwdbwd={max(r['step_metric_s'] / r['fwd_bwd_s'] for r in rows):.2f}")
+
+
+if __name__ == "__main__":
+    main()
