@@ -16,7 +16,7 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
-# docs: the offline preview's MathJax and the headless-browser check (bench/check_docs.py)
+# docs: the offline preview's MathJax and the headless-browser check (tools/check_docs.py)
 docs_requirements = shlex.split(cfg.get('docs_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))

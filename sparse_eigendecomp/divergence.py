@@ -114,12 +114,13 @@ def kl_readout_metric(h0: torch.Tensor,                 # outputs before the rea
                       W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
                       b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
                       token_chunk: int = 1024,          # tokens per chunk (bounds the `[chunk, d_vocab]` probabilities)
-                      vocab_chunk: int = 8192,          # tokens of the vocabulary per chunk (bounds the `[chunk, d(d+1)/2]` outer products)
+                      vocab_chunk: int | None = None,   # vocabulary entries per chunk (default: `[chunk, d(d+1)/2]` outer products within 64 MiB)
                      ) -> torch.Tensor:                 # M = W_U (diag p − p pᵀ) W_Uᵀ, `[..., d_model, d_model]`
     "The KL's output Hessian pulled back through the unembedding, per token: the covariance of the unembeddings under p."
     d = h0.shape[-1]
     if W_U.shape[0] != d: raise ValueError(f"W_U {tuple(W_U.shape)} does not match outputs of width {d} (expected [d_model, d_vocab])")
     rows, cols = torch.triu_indices(d, d, device=h0.device)
+    vocab_chunk = vocab_chunk or max(1, 2**26 // (len(rows) * 3 * h0.element_size()))  # three such temporaries per chunk
     # Shifting every unembedding by the same vector leaves the covariance unchanged; centering on the mean one keeps
     # E_p[w wᵀ] and m mᵀ small, so their difference loses little to float32 round-off.
     W = (W_U.detach() - W_U.detach().mean(1, keepdim=True)).T  # [d_vocab, d_model]

@@ -188,6 +188,7 @@ def train_language_model(data: str | Path, out: str | Path, tokenizer_dir: str |
                          progress: bool = True) -> dict:
     "Train a TinyStories-1M-architecture GPT-Neo on a text file; save a HF checkpoint at `out` atomically; returns metrics and `model`."
     from transformers import GPTNeoForCausalLM
+    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
     tokenizer = load_tokenizer(tokenizer_dir)
     stories = read_stories(data)
     if len(stories) < 2: raise ValueError(f"need at least 2 stories (train + validation), {str(data)!r} has {len(stories)}")

@@ -54,18 +54,19 @@ def prepare_tokens(tail: ResidualTail,          # the model from the split on
                    model: nn.Module,            # the whole model (runs the blocks before the split)
                    tokens: torch.Tensor,        # token ids `[n, pos]`
                    batch_size: int = 16,        # contexts per forward pass
-                   metric_budget_bytes: int = METRIC_BUDGET_BYTES,  # precompute the metric only below this size
+                   metric: bool = True,         # precompute the output metric (if it fits)
+                   metric_budget_bytes: int = METRIC_BUDGET_BYTES,  # the metric is built only below this size
                   ) -> TokenData:
-    "`resid_pre` at `tail.start_at_layer` and, where it fits, the KL metric of the final residual, for token ids `[n, pos]`."
+    "`resid_pre` at `tail.start_at_layer` and, if asked and it fits, the KL metric of the final residual, for token ids `[n, pos]`."
     t0 = time.perf_counter()
     resid = resid_pre(model, tokens, tail.start_at_layer)
     d = resid.shape[-1]
-    metric = None
-    if tokens.numel() * d * d * resid.element_size() <= metric_budget_bytes:
-        W_U, b_U = unembedding(tail)
-        with eval_mode(tail):
-            metric = torch.cat([kl_readout_metric(tail(r), W_U, b_U) for r in resid.split(batch_size)])
-    return TokenData(tokens, resid, metric, time.perf_counter() - t0)
+    if not (metric and tokens.numel() * d * d * resid.element_size() <= metric_budget_bytes):
+        return TokenData(tokens, resid, None, time.perf_counter() - t0)
+    W_U, b_U = unembedding(tail)
+    with eval_mode(tail):
+        M = torch.cat([kl_readout_metric(tail(r), W_U, b_U) for r in resid.split(batch_size)])
+    return TokenData(tokens, resid, M, time.perf_counter() - t0)
 
 # %% ../nbs/12_transformer.ipynb #842b13a5
 def token_eigenmodel(model: nn.Module,   # a causal LM of a supported family, or a TransformerBridge around one
@@ -129,17 +130,20 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
                            lam: float = 1.0,                  # weight of the interference loss
                            seed: int = 0,                     # seeds U and the batch order
                            progress: bool = True,             # show a progress bar
-                           metric_budget_bytes: int = METRIC_BUDGET_BYTES,  # precompute output metrics only below this size
+                           precompute_metric: bool | None = None,  # per-token output metrics (None: where d_model < 6 · k · epochs)
+                           metric_budget_bytes: int = METRIC_BUDGET_BYTES,  # ... and only below this size
                           ) -> TransformerRun:
     "Fit a token-level sparse eigendecomposition of `params` and evaluate it on held-out contexts."
     t0 = time.perf_counter()
     em = token_eigenmodel(model, params, n_features, seed)
-    train = prepare_tokens(em.model, model, train_tokens, metric_budget_bytes=metric_budget_bytes)
+    d_model = unembedding(em.model)[0].shape[0]
+    if precompute_metric is None: precompute_metric = d_model < 6 * n_features * max(epochs, 1)
+    train = prepare_tokens(em.model, model, train_tokens, metric=precompute_metric, metric_budget_bytes=metric_budget_bytes)
     t1 = time.perf_counter()
     history = fit(em, train.resid, metric=train.metric, epochs=epochs, batch_size=batch_size, lr=lr, lam=lam,
                   seed=seed, progress=progress)
     t2 = time.perf_counter()
-    held = prepare_tokens(em.model, model, heldout_tokens, metric_budget_bytes=metric_budget_bytes)
+    held = prepare_tokens(em.model, model, heldout_tokens, metric=precompute_metric, metric_budget_bytes=metric_budget_bytes)
     with torch.no_grad(): values = token_feature_values(em, held).cpu()
     t3 = time.perf_counter()
     timings = dict(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,

@@ -7,7 +7,7 @@ no failed request (the pages must work offline). Saves screenshots of the index,
 transformer pages (top, and the first highlighted tokens or figure) to `_docs_screenshots/`.
 
 Browser: Playwright (PyPI `playwright`) driving Debian's Chromium (`apt-get install chromium`; Playwright's own browser
-download needs network). Usage: python bench/check_docs.py [--no-build] [--no-exec] [--chromium /usr/bin/chromium]
+download needs network). Usage: python tools/check_docs.py [--no-build] [--no-exec] [--chromium /usr/bin/chromium]
 """
 import argparse, functools, http.server, re, subprocess, sys, threading, time
 from pathlib import Path
@@ -57,7 +57,8 @@ def main():
     shots.mkdir(exist_ok=True)
     server = serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    from playwright.sync_api import sync_playwright
+    try: from playwright.sync_api import sync_playwright
+    except ImportError: raise SystemExit('the docs check needs Playwright: pip install -e ".[docs]", and Chromium: apt-get install chromium')
     failures, passed = [], 0
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=FLAGS)
