@@ -28,7 +28,7 @@ class Architecture:
     blocks: str                                 # path of the `nn.ModuleList` of transformer blocks
     final_norm: str                             # path of the norm applied to the last residual stream
     weights: Callable[[object, int], dict[str, WeightView]]  # (HF config, layer) -> {'attn.W_K': WeightView, ...}
-    block_returns_tuple: bool = False           # blocks return `(hidden, ...)` instead of the hidden state
+    block_returns_tuple: bool = False           # blocks return `(hidden, attention weights)` instead of the hidden state
     bridge_weights: Callable[[object, int], dict[str, WeightView]] | None = None  # the same, once a TransformerLens bridge split fused QKV
 
 # %% ../nbs/01_architectures.ipynb #2d0e48d5
@@ -242,7 +242,7 @@ def _record_block_inputs(tail: ResidualTail, batch: int, pos: int, device) -> li
             def forward(*args, **kwargs):
                 hidden, rest, kw = _hidden_and_rest(args, kwargs)
                 calls[i] = (rest, kw)
-                return (hidden,) if arch.block_returns_tuple else hidden
+                return (hidden, None) if arch.block_returns_tuple else hidden  # (hidden, attention weights) where tuples
             return forward
         # An instance attribute shadows the method. Set through `object` because bridge components forward their
         # attribute writes to the module they wrap.

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q -c constraints.txt -e ".[dev]"
-python -m pytest -q
+python -m pytest -q -rs  # -rs: say why a test was skipped (e.g. no CUDA device)
