@@ -8,7 +8,7 @@ import argparse, re, sys, time
 import torch
 from torch import nn
 import sparse_eigendecomp
-from .eigenmodel import EigenModel, atomic_write_file, atomic_write_text
+from .eigenmodel import EigenModel, atomic_write, atomic_write_text
 from .optimizer import fit
 from .testing import kernel_errors, planted_problem, matched_cosines, planted_recovered
 from pathlib import Path
@@ -42,9 +42,9 @@ def demo(seed: int = 0, epochs: int = 20, out=None) -> bool:
     print(f"demo_kernel_rel_err={worst:.2e} planted_recovered={str(recovered).lower()}", file=out)
     return worst < 1e-6 and recovered
 
-# %% ../nbs/90_cli.ipynb #9f270a83
+# %% ../nbs/90_cli.ipynb #2d3210a0
 def _save_outputs(out: Path, em, figures: dict, results: dict):
-    for name, fig in figures.items(): atomic_write_file(out / f"{name}.png", lambda tmp: fig.savefig(tmp, dpi=120))
+    for name, fig in figures.items(): atomic_write(out / f"{name}.png", lambda tmp: fig.savefig(tmp, dpi=120))
     em.save(out / "eigenmodel")
     atomic_write_text(out / "results.json", json.dumps(results, indent=2))
 

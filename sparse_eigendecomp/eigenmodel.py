@@ -17,8 +17,7 @@ from .divergence import Divergence, get_divergence, readout_kl
 from .architectures import ResidualTail, hf_model_of, unembedding
 
 # %% auto #0
-__all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'atomic_write_dir', 'atomic_write_file', 'atomic_write_text', 'save',
-           'load']
+__all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'atomic_write', 'atomic_write_text', 'save', 'load']
 
 # %% ../nbs/04_eigenmodel.ipynb #4a3f60c3
 class EigenModel(nn.Module):
@@ -67,19 +66,22 @@ class EigenModel(nn.Module):
     def extra_repr(self):
         return f"n_features={self.n_features}, params={self.sel.names}, n_params={self.n_params}, divergence={self.divergence!r}"
 
-# %% ../nbs/04_eigenmodel.ipynb #1b593969
-def atomic_write_dir(path: str | Path,  # the directory to create or replace
-                     write,             # called as `write(tmp_dir)` to fill a temporary directory beside `path`
-                    ) -> Path:
-    "Fill a temporary directory with `write`, then move it to `path` (replacing it): no half-written directory at `path`."
+# %% ../nbs/04_eigenmodel.ipynb #276e2891
+def atomic_write(path: str | Path,       # the file (or directory) to create or replace
+                 write,                  # called as `write(tmp)` to fill a temporary file (or directory) beside `path`
+                 directory: bool = False,  # write a directory
+                ) -> Path:
+    "Write `path` through `write` on a temporary path beside it, then rename it into place: no half-written result at `path`."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    umask = os.umask(0); os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private (0700); a checkpoint gets the usual permissions
+    if directory:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private (0700); a checkpoint gets the usual permissions
+    else: tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # same suffix: savefig picks the format from it
     try:
         write(tmp)
-        if path.exists():
+        if directory and path.exists():  # a directory cannot be renamed over another: swap through a side name
             old = path.with_name(f".{path.name}.old")
             if old.exists(): shutil.rmtree(old)
             os.replace(path, old)
@@ -87,26 +89,14 @@ def atomic_write_dir(path: str | Path,  # the directory to create or replace
             shutil.rmtree(old)
         else: os.replace(tmp, path)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return path
-
-def atomic_write_file(path: str | Path,  # the file to create or replace
-                      write,             # called as `write(tmp_path)` to write a temporary file beside `path`
-                     ) -> Path:
-    "Write a file through `write` to a temporary name, then rename it to `path`: readers never see a partial file."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # same suffix: savefig picks the format from it
-    try: write(tmp); os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+        if directory: shutil.rmtree(tmp, ignore_errors=True)
+        else: tmp.unlink(missing_ok=True)
         raise
     return path
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
     "Write UTF-8 `text` to `path` atomically."
-    return atomic_write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 # %% ../nbs/04_eigenmodel.ipynb #18f8d1f2
 CONFIG_NAME, TENSORS_NAME = "config.json", "eigenmodel.safetensors"
@@ -136,7 +126,7 @@ def save(self: EigenModel, path: str | Path):
     def write(tmp):
         save_file(tensors, str(tmp / TENSORS_NAME))
         (tmp / CONFIG_NAME).write_text(json.dumps(config, indent=2))
-    return atomic_write_dir(path, write)
+    return atomic_write(path, write, directory=True)
 EigenModel.save = save
 
 # %% ../nbs/04_eigenmodel.ipynb #efdd0136

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.func import hessian, jacrev
 from .divergence import get_divergence
-from .eigenmodel import atomic_write_dir
+from .eigenmodel import atomic_write
 from .params import select_params
 from .curvature import METHODS, check_inputs, eval_mode, feature_values, forward_ad_attention, model_output
 
@@ -124,5 +124,5 @@ def tiny_tokenizer(vocab: int = 50):
         tok.pre_tokenizer = pre_tokenizers.Whitespace()
         fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", bos_token="<|endoftext|>",
                                        unk_token="<|endoftext|>", pad_token="<|endoftext|>")
-        atomic_write_dir(directory, lambda tmp: fast.save_pretrained(tmp))
+        atomic_write(directory, lambda tmp: fast.save_pretrained(tmp), directory=True)
     return AutoTokenizer.from_pretrained(str(directory))

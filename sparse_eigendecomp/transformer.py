@@ -14,7 +14,7 @@ from .params import ParamSelection, select_params
 from .curvature import eval_mode
 from .architectures import ResidualTail, resid_pre, block_of, unembedding
 from .divergence import readout_kl, kl_readout_metric
-from .eigenmodel import EigenModel, atomic_write_file, atomic_write_text
+from .eigenmodel import EigenModel, atomic_write, atomic_write_text
 from .optimizer import History, fit
 from .analysis import top_token_examples, examples_html, feature_density, density_plot, direction_norms, direction_plot, activation_histograms, Html
 from .language_model import read_stories, encode_stories
@@ -186,10 +186,10 @@ def report_html(report: dict, n: int = 10, title: str = "Sparse eigendecompositi
 def _write_csv(path: Path, rows: list[list]) -> Path:
     def write(tmp):
         with open(tmp, "w", newline="", encoding="utf-8") as fh: csv.writer(fh).writerows(rows)
-    return atomic_write_file(path, write)
+    return atomic_write(path, write)
 
 def _write_figure(path: Path, fig) -> Path:
-    return atomic_write_file(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))
 
 # %% ../nbs/12_transformer.ipynb #2f8396e1
 def write_report(run: TransformerRun, tokenizer, out: str | Path, n_examples: int = 10, descriptions: dict | None = None) -> dict:
