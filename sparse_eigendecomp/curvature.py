@@ -116,7 +116,9 @@ def feature_values(model: nn.Module,                   # any module returning a 
     w0 = sel.values(model) if w0 is None else w0.detach()
     U = U.to(device=w0.device, dtype=w0.dtype)
     with eval_mode(model), forward_ad_attention():
-        chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if metric is None else None)
+        try: chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if metric is None else None)
+        except (RuntimeError, IndexError, TypeError) as e:  # the model itself rejects the inputs: say which inputs
+            raise ValueError(f"the model cannot run on inputs of shape {tuple(inputs.shape)} and dtype {inputs.dtype}: {e}") from e
         if metric is None:
             return torch.cat([METHODS[method](model, sel, div, x, U, w0).movedim(0, -1) for x in inputs.split(chunk_size)])
         return torch.cat([METHODS[method](model, sel, quadratic_divergence(m.to(w0.dtype)), x, U, w0).movedim(0, -1)

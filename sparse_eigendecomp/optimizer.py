@@ -12,8 +12,8 @@ from .curvature import auto_chunk_size
 from .eigenmodel import EigenModel
 
 # %% auto #0
-__all__ = ['high_curvature_loss', 'interference_loss', 'RowOptimizer', 'History', 'plot_history', 'fit', 'objective',
-           'fit_restarts']
+__all__ = ['OPTIMIZERS', 'high_curvature_loss', 'interference_loss', 'RowOptimizer', 'History', 'plot_history', 'fit',
+           'objective', 'fit_restarts']
 
 # %% ../nbs/05_optimizer.ipynb #ff17355f
 def _samples_by_features(a: torch.Tensor) -> torch.Tensor:
@@ -36,16 +36,22 @@ def interference_loss(a: torch.Tensor,  # feature values `[batch(, pos), k]`
     overlap = overlap - torch.diag_embed(overlap.diagonal())
     return torch.einsum("si,ij,sj->s", a, overlap, a).mean()
 
-# %% ../nbs/05_optimizer.ipynb #a6613212
+# %% ../nbs/05_optimizer.ipynb #78ff02aa
+OPTIMIZERS = ("adam", "adam-coordinate", "sgd")
+
 class RowOptimizer:
     "Adam (one second moment per row) or SGD on the rows of a unit-row matrix: tangent steps, per-row state."
-    def __init__(self, shape, lr: float, kind: str = "adam", betas=(0.9, 0.999), eps: float = 1e-8, dtype=torch.float32,
-                 device=None):  # state lives with U (e.g. on the GPU)
-        if kind not in ("adam", "sgd"): raise ValueError(f"unknown optimizer {kind!r}; choose 'adam' or 'sgd'")
+    def __init__(self, shape, lr: float,
+                 kind: str = "adam",            # 'adam' (second moment per row), 'adam-coordinate' (per entry, as torch's), 'sgd'
+                 betas=(0.9, 0.999), eps: float = 1e-8, dtype=torch.float32,
+                 device=None,                   # state lives with U (e.g. on the GPU)
+                 project: bool = True):         # step along the sphere (tangent gradients); False only for the ablation
+        if kind not in OPTIMIZERS: raise ValueError(f"unknown optimizer {kind!r}; choose one of {OPTIMIZERS}")
         if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
-        self.kind, self.lr, self.betas, self.eps = kind, lr, betas, eps
+        self.kind, self.lr, self.betas, self.eps, self.project = kind, lr, betas, eps, project
         self.m = torch.zeros(shape, dtype=dtype, device=device)
-        self.v, self.t = torch.zeros(shape[0], dtype=dtype, device=device), torch.zeros(shape[0], dtype=dtype, device=device)
+        self.v = torch.zeros(shape if kind == "adam-coordinate" else shape[:1], dtype=dtype, device=device)
+        self.t = torch.zeros(shape[0], dtype=dtype, device=device)
 
     def reset(self, rows: torch.Tensor):
         "Forget the state of `rows` (after they are re-initialized)."
@@ -56,17 +62,19 @@ class RowOptimizer:
         "Update `U[rows]` in place from `grad` `[len(rows), n]`, the gradient of those rows."
         lr = self.lr if lr is None else lr
         u = U[rows]
-        grad = grad - (grad * u).sum(1, keepdim=True) * u  # tangent to the sphere at u
+        if self.project: grad = grad - (grad * u).sum(1, keepdim=True) * u  # tangent to the sphere at u
         if self.kind == "sgd":
             U[rows] -= lr * grad
             return
         b1, b2 = self.betas
         self.t[rows] += 1
         self.m[rows] = b1 * self.m[rows] + (1 - b1) * grad
-        self.v[rows] = b2 * self.v[rows] + (1 - b2) * grad.square().mean(1)
+        per_row = self.kind == "adam"
+        self.v[rows] = b2 * self.v[rows] + (1 - b2) * (grad.square().mean(1) if per_row else grad.square())
         t = self.t[rows]
-        m_hat, v_hat = self.m[rows] / (1 - b1 ** t).unsqueeze(1), self.v[rows] / (1 - b2 ** t)
-        U[rows] -= lr * m_hat / (v_hat.sqrt() + self.eps).unsqueeze(1)
+        m_hat = self.m[rows] / (1 - b1 ** t).unsqueeze(1)
+        v_hat = self.v[rows] / (1 - b2 ** t) if per_row else self.v[rows] / (1 - b2 ** t).unsqueeze(1)
+        U[rows] -= lr * m_hat / (v_hat.sqrt() + self.eps if not per_row else (v_hat.sqrt() + self.eps).unsqueeze(1))
 
 # %% ../nbs/05_optimizer.ipynb #cf81da04
 class History(list):
@@ -125,7 +133,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         u_batch_size: int | None = None,  # rows of U per high-curvature step (default: all at once)
         lr: float = 0.01,
         lam: float = 1.0,               # weight λ of the interference loss in step 2
-        optimizer: str = "adam",        # 'adam' or 'sgd' (row-wise state, see RowOptimizer)
+        optimizer: str = "adam",        # 'adam', 'adam-coordinate' or 'sgd' (see RowOptimizer), or a RowOptimizer factory
         seed: int = 0,                  # seeds the sample and row orders
         callbacks: Iterable[Callable] = (),  # called as cb(em, record) after every sample batch
         progress: bool = True,          # show a progress bar (Jupyter or terminal)
@@ -142,7 +150,8 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     # Resolve the automatic chunk size once, not in every kernel call of the loop.
     chunk_size = chunk_size or auto_chunk_size(em.model, em.sel, data[:batch_size], em.w0, em.n_features,
                                                em.div if metric is None else None)
-    opt = RowOptimizer(em.U.shape, lr, optimizer, dtype=em.U.dtype, device=em.U.device)
+    make = optimizer if callable(optimizer) else (lambda shape, lr, **kw: RowOptimizer(shape, lr, optimizer, **kw))
+    opt = make(em.U.shape, lr, dtype=em.U.dtype, device=em.U.device)
     history, all_rows = History(), torch.arange(em.n_features)
     n_batches = math.ceil(len(data) / batch_size)
     bar = tqdm(total=epochs * n_batches, disable=not progress, desc="fit", leave=False)
@@ -183,7 +192,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         bar.close()
     return history
 
-# %% ../nbs/05_optimizer.ipynb #579e986d
+# %% ../nbs/05_optimizer.ipynb #28353831
 @torch.no_grad()
 def objective(em: EigenModel, data: torch.Tensor, lam: float = 1.0, chunk_size: int | None = None,
               metric: torch.Tensor | None = None) -> float:
