@@ -4,19 +4,16 @@ Cells flagged with a `tst_flags` flag from settings.ini (e.g. `#| slow`) and `#|
 cells are skipped, exactly as nbdev_test skips them.
 """
 import os
-from configparser import ConfigParser
+import sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_rules import skip_cell, skip_flags  # the rule the docs build uses too
+
 # The model hub is unreachable on test machines: without this, a hub look-up retries for up to two minutes.
 os.environ["HF_HUB_OFFLINE"] = "1"
-
-
-def _skip_flags():
-    cfg = ConfigParser(delimiters=["="])
-    cfg.read(ROOT / "settings.ini", encoding="utf-8")
-    return cfg["DEFAULT"].get("tst_flags", "").split()
 
 
 def pytest_collect_file(parent, file_path):
@@ -41,14 +38,12 @@ class NotebookItem(pytest.Item):
         from fastcore.xtras import working_directory
 
         os.environ["IN_TEST"] = "1"
-        flags = set(_skip_flags())
+        flags = skip_flags()
         nb = NBProcessor(self.path, procs=FrontmatterProc, process=True).nb
 
-        def skip(cell):  # same rule as nbdev.test.test_nb
-            if cell.cell_type != "code" or "nbdev_export" + "(" in cell.source: return True
-            directives = getattr(cell, "directives_", {}) or {}
-            if directives.get("eval:", [""])[0].lower() == "false": return True
-            return flags & directives.keys()
+        def skip(cell):  # same rule as nbdev.test.test_nb; nbdev's processing has moved the directives out of the source
+            found = {k.rstrip(":"): (v[0] if v else "") for k, v in (getattr(cell, "directives_", None) or {}).items()}
+            return cell.cell_type != "code" or skip_cell(cell.source, flags, found)
 
         shell = CaptureShell(self.path)
         try:

@@ -87,14 +87,23 @@ def run_xor(seed: int = 0, epochs: int = 300, out: str | Path = "runs/xor", file
     print(f"xor_top_inputs={';'.join(r['top_inputs'])} recovered={str(r['recovered']).lower()}", file=file)
     return results
 
-# %% ../nbs/90_cli.ipynb #ea8945e4
+# %% ../nbs/90_cli.ipynb #713fd9e3
+def _shared(name: str, option: str) -> Path:
+    "A file or folder of the shared assets, for an option the user did not give."
+    from sparse_eigendecomp.language_model import find_shared_assets
+    assets = find_shared_assets()
+    if assets is None or not (assets / name).exists():
+        raise ValueError(f"no {option} given and no shared/assets/{name} found (set SPARSE_EIGENDECOMP_ASSETS)")
+    return assets / name
+
+# %% ../nbs/90_cli.ipynb #24e02958
 PROMPTS = ("Once upon a time, there was a little", "Tim and Lily went to the")
 
 def run_train_lm(data, out, tokenizer=None, steps=420, seed=0, time_budget=15 * 60, file=None) -> dict:
     "Train the stand-in language model and report on it (held-out loss, perplexity, continuations)."
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import train_language_model, greedy_continuation, load_tokenizer
-    r = train_language_model(data, out, tokenizer, steps=steps, seed=seed, time_budget=time_budget, progress=file is sys.stdout)
+    r = train_language_model(data, out, tokenizer or _shared("gpt-neo-tokenizer", "--tokenizer"), steps=steps, seed=seed, time_budget=time_budget, progress=file is sys.stdout)
     tok = load_tokenizer(out)
     print(f"stand-in for TinyStories-1M (trained here, not the real weights): {r['steps']} steps in {r['train_seconds']:.0f}s, "
           f"held-out loss {r['val_loss']:.3f} (perplexity {r['val_perplexity']:.1f}) on {r['val_tokens']} tokens", file=file)
@@ -102,7 +111,7 @@ def run_train_lm(data, out, tokenizer=None, steps=420, seed=0, time_budget=15 * 
     print(f"train_lm_val_loss={r['val_loss']:.3f} checkpoint={out}", file=file)
     return r
 
-# %% ../nbs/90_cli.ipynb #6a5ebe17
+# %% ../nbs/90_cli.ipynb #3b038956
 def run_transformer(model: str = "roneneldan/TinyStories-1M", data: str | Path | None = None, tokenizer: str | None = None,
                     params=("blocks.4.attn.W_K",), features: int = 10, contexts: int = 500, heldout: int = 200,
                     ctx_len: int = 64, epochs: int = 8, batch_size: int = 16, lr: float = 0.1, lam: float = 1.0,
@@ -111,14 +120,13 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M", data: str | Path |
                     file=None) -> dict:
     "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
-    from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
+    from sparse_eigendecomp.language_model import load_language_model
     from sparse_eigendecomp.transformer import load_contexts, transformer_experiment, write_report, keep_freed_memory, report_text
-    if data is None:
-        assets = find_shared_assets()
-        if assets is None: raise ValueError("no --data given and no shared/assets with the TinyStories sample found")
-        data = assets / "tinystories" / "tinystories-sample.txt"
+    if data is None: data = _shared("tinystories/tinystories-sample.txt", "--data")
     notes = json.loads(Path(descriptions).read_text()) if descriptions else None
     keep_freed_memory()
+    if tokenizer is None and Path(model).is_dir() and not any((Path(model) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")):
+        tokenizer = _shared("gpt-neo-tokenizer", "--tokenizer")  # a checkpoint without tokenizer files: the TinyStories one
     lm, tok = load_language_model(model, tokenizer, device=device, dtype=dtype)
     positions = _max_positions(lm)
     if positions is not None and ctx_len > positions:
@@ -143,7 +151,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M", data: str | Path |
     print(f"transformer_features={features} tokens_per_s={t['train_tokens_per_s']:.0f} top_examples={paths['top_examples']}", file=file)
     return paths
 
-# %% ../nbs/90_cli.ipynb #c73a8619
+# %% ../nbs/90_cli.ipynb #3650e203
 def _max_positions(model) -> int | None:
     "The longest context the model's position embeddings allow (None: rotary, no fixed limit is enforced here)."
     from sparse_eigendecomp.architectures import hf_model_of
@@ -151,7 +159,7 @@ def _max_positions(model) -> int | None:
     if getattr(config, "model_type", "") in ("gpt_neox", "llama", "mistral", "qwen2"): return None
     return getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
 
-# %% ../nbs/90_cli.ipynb #861c7471
+# %% ../nbs/90_cli.ipynb #6bf3dcc0
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sparse-eigendecomp", description=sparse_eigendecomp.__doc__ or
                                 "Sparse eigendecomposition of per-sample Hessians in parameter space.")
@@ -223,6 +231,6 @@ def _run(args) -> int:
     if args.command == "train-lm": run_train_lm(args.data, args.out, args.tokenizer, args.steps, args.seed, args.time_budget)
     return 0
 
-# %% ../nbs/90_cli.ipynb #8a9b1f16
+# %% ../nbs/90_cli.ipynb #70e87741
 #| eval: false
 if __name__ == "__main__": sys.exit(main())

@@ -27,7 +27,7 @@ def tinystories_config(vocab_size: int = 50257, hidden_size: int = 64, num_layer
                         eos_token_id=50256 % vocab_size, embed_dropout=dropout, attention_dropout=dropout,
                         resid_dropout=dropout)
 
-# %% ../nbs/07_language_model.ipynb #f42082c9
+# %% ../nbs/07_language_model.ipynb #d3f56c54
 def find_shared_assets() -> Path | None:
     "The project's offline assets (`shared/assets`): $SPARSE_EIGENDECOMP_ASSETS, or a `shared/assets` beside a parent folder."
     env = os.environ.get("SPARSE_EIGENDECOMP_ASSETS")
@@ -36,13 +36,9 @@ def find_shared_assets() -> Path | None:
         if (parent / "shared" / "assets").is_dir(): return parent / "shared" / "assets"
     return None
 
-def load_tokenizer(path: str | Path | None = None):
-    "Load a Hugging Face tokenizer directory (default: the shared GPT-Neo tokenizer)."
+def load_tokenizer(path: str | Path):  # a Hugging Face tokenizer directory (e.g. the shared `gpt-neo-tokenizer`)
+    "Load a Hugging Face tokenizer directory."
     from transformers import AutoTokenizer
-    if path is None:
-        assets = find_shared_assets()
-        if assets is None: raise ValueError("no tokenizer directory given and no shared/assets found (set SPARSE_EIGENDECOMP_ASSETS)")
-        path = assets / "gpt-neo-tokenizer"
     path = Path(path)
     if not (path / "tokenizer.json").exists() and not (path / "tokenizer_config.json").exists():
         raise ValueError(f"not a tokenizer directory: {str(path)!r} (no tokenizer.json / tokenizer_config.json)")
@@ -94,7 +90,9 @@ def _load_from_dir(path: Path, tokenizer_dir, bridge: bool, device, dtype):
     from transformers import AutoModelForCausalLM
     if not (path / "config.json").exists(): raise ValueError(f"not a Hugging Face checkpoint directory: {str(path)!r} (no config.json)")
     has_tokenizer = (path / "tokenizer.json").exists() or (path / "tokenizer_config.json").exists()
-    tokenizer = load_tokenizer(tokenizer_dir or (path if has_tokenizer else None))
+    if not (tokenizer_dir or has_tokenizer):
+        raise ValueError(f"no tokenizer files in {str(path)!r}: pass a tokenizer directory")
+    tokenizer = load_tokenizer(tokenizer_dir or path)
     hf = AutoModelForCausalLM.from_pretrained(str(path), local_files_only=True, dtype=dtype).to(device).eval()
     if not bridge: return hf, tokenizer
     from transformer_lens.model_bridge import TransformerBridge
@@ -180,8 +178,8 @@ def greedy_continuation(model, tokenizer, prompt: str, n_tokens: int = 20) -> st
             ids = torch.cat([ids, model(ids).logits[:, -1].argmax(-1, keepdim=True)], 1)
     return tokenizer.decode(ids[0])
 
-# %% ../nbs/07_language_model.ipynb #3a8b4996
-def train_language_model(data: str | Path, out: str | Path, tokenizer_dir: str | Path | None = None,
+# %% ../nbs/07_language_model.ipynb #085c7de7
+def train_language_model(data: str | Path, out: str | Path, tokenizer_dir: str | Path,
                          steps: int = 420, seed: int = 0, ctx_len: int = 128, batch_size: int = 16,
                          lr: float = 3e-3, weight_decay: float = 0.1, dropout: float = 0.1, warmup: int = 100,
                          time_budget: float | None = 15 * 60, eval_every: int = 200, config=None,

@@ -5,7 +5,7 @@ machines without network access to its binary, so otherwise it builds an offline
 into `_docs_preview/`:
 
 1. the page list and order of nbdev's sidebar (`nbdev_sidebar`), titles and descriptions from nbdev's frontmatter;
-2. every notebook executed (with nbdev's skip rules: `#| eval: false` cells do not run), so pages show real tables,
+2. every notebook executed (with the test suite's skip rules, `tools/notebook_rules.py`), so pages show real tables,
    figures and highlighted tokens;
 3. nbdev's own docs processors (`FilterDefaults`: `show_doc` entries, hidden and exported cells, directives, links);
 4. rendered to HTML with nbconvert, inside one page template with the sidebar navigation; MathJax is served from
@@ -19,8 +19,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_rules import skip_cell, skip_flags
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-SKIP_CELL = re.compile(r"^#\|\s*eval:\s*false", re.M)
 
 
 def page_list():
@@ -45,7 +46,8 @@ def execute(nb, path):
     os.chdir(path.parent)
     try:
         shell = CaptureShell(path=path.parent)
-        shell.run_all(nb, exc_stop=True, preproc=lambda cell: bool(SKIP_CELL.search(cell.source)))
+        flags = skip_flags()  # the test suite's rule: no nbdev_export(), no `#| eval: false`, no `#| slow` cells
+        shell.run_all(nb, exc_stop=True, preproc=lambda cell: cell.cell_type != "code" or skip_cell(cell.source, flags))
     finally: os.chdir(cwd)
 
 
