@@ -18,8 +18,8 @@ def main():
     for seed in range(args.seeds):
         r = tms_experiment(seed=seed)
         rec = r["recovery"]
-        tms_ok += rec["recovered"]
-        print(f"tms seed {seed:2d}: recovered={rec['recovered']} assignment={rec['assignment']} score={rec['score']:.3f} "
+        tms_ok += rec.recovered
+        print(f"tms seed {seed:2d}: recovered={rec.recovered} assignment={rec.assignment} score={rec.score:.3f} "
               f"restart objectives={[round(o, 4) for o in r['objectives']]}", flush=True)
     tms_s = time.perf_counter() - t0
     t0 = time.perf_counter()

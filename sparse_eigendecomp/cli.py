@@ -59,17 +59,17 @@ def run_tms(seed: int = 0, epochs: int = 40, restarts: int = 4, out: str | Path 
     rec = r["recovery"]
     print("Top samples over all samples\n" + r["table_all"], file=file)
     print("\nTop samples over completely sparse samples (exactly one active input)\n" + r["table_sparse"], file=file)
-    print(f"\nfeature -> input: {rec['assignment']}; restart objectives {[round(o, 4) for o in r['objectives']]}; "
+    print(f"\nfeature -> input: {rec.assignment}; restart objectives {[round(o, 4) for o in r['objectives']]}; "
           f"{time.perf_counter() - t0:.1f}s", file=file)
     figures = {"tms_columns": plot_columns(r["model"].W),
                "tms_preference": heatmap(r["M"], [f"x{i}" for i in range(5)], title="mean feature value per one-hot input"),
                "tms_history": r["history"].plot()}
-    results = dict(seed=seed, epochs=epochs, restarts=restarts, recovered=rec["recovered"], assignment=rec["assignment"],
-                   score=rec["score"], objectives=r["objectives"], preference_matrix=r["M"].tolist())
+    results = dict(seed=seed, epochs=epochs, restarts=restarts, recovered=rec.recovered, assignment=rec.assignment,
+                   score=rec.score, objectives=r["objectives"], preference_matrix=r["M"].tolist())
     _save_outputs(Path(out), r["em"], figures, results)
     print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json", file=file)
-    print(f"tms_recovery={rec['score']:.3f} permutation={','.join(map(str, rec['assignment']))} "
-          f"recovered={str(rec['recovered']).lower()}", file=file)
+    print(f"tms_recovery={rec.score:.3f} permutation={','.join(map(str, rec.assignment))} "
+          f"recovered={str(rec.recovered).lower()}", file=file)
     return results
 
 def run_xor(seed: int = 0, epochs: int = 300, out: str | Path = "runs/xor", file=None) -> dict:
@@ -105,10 +105,11 @@ def run_train_lm(data, out, tokenizer=None, steps=420, seed=0, time_budget=15 * 
     from sparse_eigendecomp.language_model import train_language_model, greedy_continuation, load_tokenizer
     r = train_language_model(data, out, tokenizer or _shared("gpt-neo-tokenizer", "--tokenizer"), steps=steps, seed=seed, time_budget=time_budget, progress=file is sys.stdout)
     tok = load_tokenizer(out)
-    print(f"stand-in for TinyStories-1M (trained here, not the real weights): {r['steps']} steps in {r['train_seconds']:.0f}s, "
-          f"held-out loss {r['val_loss']:.3f} (perplexity {r['val_perplexity']:.1f}) on {r['val_tokens']} tokens", file=file)
-    for p in PROMPTS: print(f"  {greedy_continuation(r['model'], tok, p, 20)!r}", file=file)
-    print(f"train_lm_val_loss={r['val_loss']:.3f} checkpoint={out}", file=file)
+    m = r.metrics
+    print(f"stand-in for TinyStories-1M (trained here, not the real weights): {m['steps']} steps in {m['train_seconds']:.0f}s, "
+          f"held-out loss {m['val_loss']:.3f} (perplexity {m['val_perplexity']:.1f}) on {m['val_tokens']} tokens", file=file)
+    for p in PROMPTS: print(f"  {greedy_continuation(r.model, tok, p, 20)!r}", file=file)
+    print(f"train_lm_val_loss={m['val_loss']:.3f} checkpoint={out}", file=file)
     return r
 
 # %% ../nbs/90_cli.ipynb #3b038956

@@ -76,9 +76,9 @@ class RowOptimizer:
         v_hat = self.v[rows] / (1 - b2 ** t) if per_row else self.v[rows] / (1 - b2 ** t).unsqueeze(1)
         U[rows] -= lr * m_hat / (v_hat.sqrt() + self.eps if not per_row else (v_hat.sqrt() + self.eps).unsqueeze(1))
 
-# %% ../nbs/05_optimizer.ipynb #cf81da04
+# %% ../nbs/05_optimizer.ipynb #82ab5306
 class History(list):
-    "Per-batch training records (dicts with epoch, batch, hc, interference, loss); `.interrupted` if stopped by Ctrl-C."
+    "Per-batch training records (dicts with epoch, batch, high_curvature, interference, loss); `.interrupted` if stopped by Ctrl-C."
     interrupted: bool = False
     def __init__(self, *args):
         super().__init__(*args)
@@ -90,7 +90,7 @@ def plot_history(history: History, figsize=(9, 3)):
     "Plot the high-curvature and interference losses per step; returns the matplotlib Figure."
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=figsize)
-    for ax, key, title in zip(axes, ["hc", "interference"], ["high curvature L1", "interference L2"]):
+    for ax, key, title in zip(axes, ["high_curvature", "interference"], ["high curvature L1", "interference L2"]):
         ax.plot(history.column(key) if history else [])
         ax.set_title(title); ax.set_xlabel("step (sample batch)")
     fig.tight_layout()
@@ -177,9 +177,9 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                 em.normalize_()
                 last_good = em.U.detach().clone()
                 sum_abs_a += a.detach().abs().reshape(-1, em.n_features).mean(0)
-                record = dict(epoch=epoch, batch=b, hc=hc.item(), interference=inter.item(), loss=loss.item())
+                record = dict(epoch=epoch, batch=b, high_curvature=hc.item(), interference=inter.item(), loss=loss.item())
                 history.append(record)
-                bar.set_postfix(hc=f"{record['hc']:.4g}", interference=f"{record['interference']:.4g}", refresh=False); bar.update()
+                bar.set_postfix(high_curvature=f"{record['high_curvature']:.4g}", interference=f"{record['interference']:.4g}", refresh=False); bar.update()
                 for cb in callbacks: cb(em, record)
             if revive and epoch < epochs - 1:
                 rows = _revive_rows(em, opt, sum_abs_a, gen, dead_fraction, duplicate_cos)
