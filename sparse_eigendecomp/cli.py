@@ -53,7 +53,7 @@ def run_tms(seed: int = 0, epochs: int = 40, restarts: int = 4, out: str | Path 
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     if restarts < 1 or epochs < 0: raise ValueError(f"need restarts >= 1 and epochs >= 0, got {restarts} and {epochs}")
     from sparse_eigendecomp.tms import tms_experiment, plot_columns
-    from sparse_eigendecomp.analysis import heatmap
+    from sparse_eigendecomp.views import heatmap
     t0 = time.perf_counter()
     r = tms_experiment(seed=seed, epochs=epochs, restarts=restarts, progress=file is sys.stdout)
     rec = r["recovery"]
@@ -76,7 +76,7 @@ def run_xor(seed: int = 0, epochs: int = 300, out: str | Path = "runs/xor", file
     "The XOR experiment end to end (see the xor notebook); prints the table, writes figures and checkpoint."
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.xor import xor_experiment, XOR_NAMES
-    from sparse_eigendecomp.analysis import heatmap
+    from sparse_eigendecomp.views import heatmap
     r = xor_experiment(seed=seed, epochs=epochs, progress=file is sys.stdout)
     print(r["table"], file=file)
     figures = {"xor_values": heatmap(r["values"].T, XOR_NAMES, title="XOR: feature value per input"),

@@ -60,8 +60,9 @@ def plot_columns(W: torch.Tensor, title: str = "TMS: columns of W"):
     plt.close(fig)
     return fig
 
-# %% ../nbs/11_tms.ipynb #3fb210f1
-from .analysis import top_table, preference_matrix, one_to_one, heatmap
+# %% ../nbs/11_tms.ipynb #681eaaff
+from .analysis import top_table, preference_matrix, one_to_one
+from .views import heatmap
 from .optimizer import fit_restarts
 
 def tms_samples(n: int = 1000, n_features: int = 5, density: float = 0.05, seed: int = 0):

@@ -16,7 +16,8 @@ from .architectures import ResidualTail, resid_pre, block_of, unembedding
 from .divergence import readout_kl, kl_readout_metric
 from .eigenmodel import EigenModel, atomic_write, atomic_write_text
 from .optimizer import History, fit
-from .analysis import top_token_examples, examples_html, feature_density, density_plot, direction_norms, direction_plot, activation_histograms, Html
+from .analysis import top_token_examples, feature_density, direction_norms
+from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories
 
 # %% auto #0
