@@ -42,9 +42,8 @@ def train_xor(seed: int = 0, steps: int = 2000, lr: float = 0.05, max_attempts: 
             return model.eval()
     raise RuntimeError(f"XORNet did not fit XOR in {max_attempts} attempts from seed {seed}")
 
-# %% ../nbs/10_xor.ipynb #876308a0
+# %% ../nbs/10_xor.ipynb #fef6c973
 from .analysis import top_table
-from .views import heatmap
 from .optimizer import fit_restarts
 
 XOR_NAMES = ["".join(str(int(v)) for v in x) for x in XOR_INPUTS.tolist()]  # '00', '01', '10', '11'

@@ -46,3 +46,10 @@ def test_docs_preview_builds(tmp_path):
             assert src.startswith("data:") or (out / src).exists(), f"{name}: missing image {src}"
     assert pages["curvature.html"].count('<h3 id="feature_values"') == 1  # a show_doc entry
     assert (out / "mathjax" / "MathJax.js").exists()
+
+
+def test_library_lint():
+    "ruff (pyflakes' checks and the line limit of ruff.toml) finds nothing in the exported library."
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", str(ROOT / "sparse_eigendecomp")],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-1000:]
