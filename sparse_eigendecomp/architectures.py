@@ -122,21 +122,24 @@ ARCHITECTURES: dict[str, Architecture] = {
     "llama": _LLAMA, "mistral": _LLAMA, "qwen2": _LLAMA,
 }
 
-# %% ../nbs/01_architectures.ipynb #f5eb46ea
+# %% ../nbs/01_architectures.ipynb #4d14452f
 _BRIDGE_INFIX = "_original_component."
 
-def canonical(path: str) -> str:
+def canonical(path: str,  # a parameter path, possibly of a bridged model
+             ) -> str:
     "A parameter path without TransformerLens bridge infixes: the Hugging Face model's own name."
     return path.replace(_BRIDGE_INFIX, "")
 
-def hf_model_of(model: nn.Module) -> nn.Module | None:
+def hf_model_of(model: nn.Module,  # a Hugging Face model, a TransformerBridge, a `ResidualTail` or anything else
+               ) -> nn.Module | None:
     "The Hugging Face model of `model`: itself, the one a TransformerBridge wraps, or None."
     for obj in (getattr(model, "original_model", None), model):
         if obj is not None and hasattr(getattr(obj, "config", None), "model_type"): return obj
     return None
 
-# %% ../nbs/01_architectures.ipynb #3fb3f583
-def architecture_of(model: nn.Module) -> Architecture:
+# %% ../nbs/01_architectures.ipynb #b1616dfd
+def architecture_of(model: nn.Module,  # a causal LM, a TransformerBridge around one, or a `ResidualTail`
+                   ) -> Architecture:
     "The adapter for `model`'s family; `ValueError` naming the supported families otherwise."
     hf = hf_model_of(model)
     if hf is None:
@@ -147,14 +150,17 @@ def architecture_of(model: nn.Module) -> Architecture:
         raise ValueError(f"model type {kind!r} is not supported; supported model types: {sorted(ARCHITECTURES)}")
     return ARCHITECTURES[kind]
 
-def n_layers(model: nn.Module) -> int:
+def n_layers(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
+            ) -> int:
     "Number of transformer blocks of `model`."
     return len(hf_model_of(model).get_submodule(architecture_of(model).blocks))
 
-# %% ../nbs/01_architectures.ipynb #9d252d2c
+# %% ../nbs/01_architectures.ipynb #65f305c0
 _TL_NAME = re.compile(r"blocks\.(\d+)\.((?:attn|mlp)\.[Wb]_\w+)$")
 
-def tl_weight(model: nn.Module, name: str) -> WeightView | None:
+def tl_weight(model: nn.Module,  # any module; only supported families have TransformerLens names
+              name: str,         # e.g. `blocks.4.attn.W_K`
+             ) -> WeightView | None:
     "The Hugging Face tensor and view behind a TransformerLens weight name of `model`, or None if `name` is not one."
     m = _TL_NAME.match(name)
     if m is None or hf_model_of(model) is None: return None
@@ -169,7 +175,9 @@ def tl_weight(model: nn.Module, name: str) -> WeightView | None:
         raise ValueError(f"{name!r}: {arch.name} models have no {kind!r}; they have {sorted(table)}")
     return table[kind]
 
-def block_of(model: nn.Module, path: str) -> int | None:
+def block_of(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
+             path: str,         # a parameter path of `model`
+            ) -> int | None:
     "The block a parameter path lies in (the final norm counts as block `n_layers`), or None (embeddings, unembedding)."
     arch = architecture_of(model)
     path = canonical(path)
@@ -177,14 +185,16 @@ def block_of(model: nn.Module, path: str) -> int | None:
     if m: return int(m.group(1))
     return n_layers(model) if path.startswith(arch.final_norm + ".") else None
 
-# %% ../nbs/01_architectures.ipynb #68277328
-def unembedding_path(model: nn.Module) -> str:
+# %% ../nbs/01_architectures.ipynb #1a741f62
+def unembedding_path(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
+                    ) -> str:
     "Module path of the unembedding of a causal LM, bridge or `ResidualTail` (GPT-NeoX's was `embed_out`, now `lm_head`)."
     hf = hf_model_of(model)
     out = (hf._hf[0] if isinstance(hf, ResidualTail) else hf).get_output_embeddings()
     return next(name for name, module in hf.named_modules() if module is out)
 
-def unembedding(model: nn.Module) -> tuple[torch.Tensor, torch.Tensor | None]:
+def unembedding(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
+               ) -> tuple[torch.Tensor, torch.Tensor | None]:
     "`W_U` `[d_model, d_vocab]` and `b_U` `[d_vocab]` (or None) of a causal LM, bridge or `ResidualTail`."
     module = hf_model_of(model).get_submodule(unembedding_path(model))
     params = {canonical(n): p.detach() for n, p in module.named_parameters()}
@@ -200,7 +210,11 @@ def _hidden_and_rest(args, kwargs):
     return kwargs.pop("hidden_states"), (), kwargs
 
 @torch.no_grad()
-def resid_pre(model: nn.Module, tokens: torch.Tensor, layer: int, batch_size: int = 64) -> torch.Tensor:
+def resid_pre(model: nn.Module,      # a causal LM of a supported family, or a TransformerBridge around one
+              tokens: torch.Tensor,  # token ids `[batch, pos]`
+              layer: int,            # the block whose input to return (`n_layers`: the final norm's)
+              batch_size: int = 64,  # contexts per forward pass
+             ) -> torch.Tensor:
     "Residual stream entering block `layer` (`layer = n_layers`: entering the final norm) for ids `[batch, pos]` -> `[batch, pos, d_model]`."
     hf, arch, L = hf_model_of(model), architecture_of(model), n_layers(model)
     if not 0 <= layer <= L: raise ValueError(f"layer must be in [0, {L}], got {layer}")
@@ -217,10 +231,12 @@ def resid_pre(model: nn.Module, tokens: torch.Tensor, layer: int, batch_size: in
     finally: handle.remove()
     return torch.cat(seen)
 
-# %% ../nbs/01_architectures.ipynb #c4d42a4e
+# %% ../nbs/01_architectures.ipynb #7f270bed
 class ResidualTail(nn.Module):
     "A causal LM from block `start_at_layer` on: `resid_pre` `[batch, pos, d_model]` -> final normed residual."
-    def __init__(self, model: nn.Module, start_at_layer: int):
+    def __init__(self, model: nn.Module,  # a causal LM of a supported family, or a TransformerBridge around one
+                 start_at_layer: int,  # the first block to run (`n_layers`: only the final norm)
+                ):
         super().__init__()
         hf, arch = hf_model_of(model), architecture_of(model)
         if not 0 <= start_at_layer <= n_layers(model): raise ValueError(f"start_at_layer must be in [0, {n_layers(model)}], got {start_at_layer}")
@@ -254,8 +270,9 @@ def _record_block_inputs(tail: ResidualTail, batch: int, pos: int, device) -> li
         tail._block_inputs[key] = [calls[i] for i in range(tail.start_at_layer, len(blocks))]
     return tail._block_inputs[key]
 
-# %% ../nbs/01_architectures.ipynb #67e358ae
-def _tail_forward(self: ResidualTail, resid: torch.Tensor) -> torch.Tensor:
+# %% ../nbs/01_architectures.ipynb #a618a41d
+def _tail_forward(self: ResidualTail, resid: torch.Tensor,  # `resid_pre` of `start_at_layer`, `[batch, pos, d_model]`
+                 ) -> torch.Tensor:  # the final normed residual, `[batch, pos, d_model]`
     arch = architecture_of(self)
     blocks = self.get_submodule(arch.blocks)[self.start_at_layer:]
     for block, (rest, kwargs) in zip(blocks, _record_block_inputs(self, resid.shape[0], resid.shape[1], resid.device)):
@@ -264,7 +281,8 @@ def _tail_forward(self: ResidualTail, resid: torch.Tensor) -> torch.Tensor:
     return self.get_submodule(arch.final_norm)(resid)
 ResidualTail.forward = _tail_forward
 
-def _tail_logits(self: ResidualTail, resid: torch.Tensor) -> torch.Tensor:
+def _tail_logits(self: ResidualTail, resid: torch.Tensor,  # `resid_pre` of `start_at_layer`, `[batch, pos, d_model]`
+                ) -> torch.Tensor:
     "Logits `[batch, pos, d_vocab]` from `resid_pre` of `start_at_layer`."
     W_U, b_U = unembedding(self)
     logits = self(resid) @ W_U

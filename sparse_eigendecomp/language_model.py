@@ -61,10 +61,11 @@ def encode_stories(stories: list[str], tokenizer) -> torch.Tensor:
     for s in stories: ids += tokenizer(s).input_ids + [eos]
     return torch.tensor(ids)
 
-# %% ../nbs/08_language_model.ipynb #45877741
+# %% ../nbs/08_language_model.ipynb #cf678543
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
+def resolve_device(device: str | torch.device = "auto",  # auto, cpu, cuda, cuda:N, mps
+                  ) -> torch.device:
     "'auto' (CUDA, else MPS, else CPU), 'cpu', 'cuda', 'cuda:1', 'mps' -> a `torch.device`, checked to be usable here."
     if str(device) == "auto":
         if torch.cuda.is_available(): return torch.device("cuda")
@@ -77,7 +78,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         raise ValueError("device 'mps' requested, but MPS is not available here")
     return device
 
-def resolve_dtype(dtype: str | torch.dtype | None) -> torch.dtype | None:
+def resolve_dtype(dtype: str | torch.dtype | None,  # a name from `DTYPES`, a torch dtype, or None
+                 ) -> torch.dtype | None:
     "'float32', 'float64', 'bfloat16', 'float16' (or a torch dtype, or None: keep the checkpoint's) -> a torch dtype."
     if dtype is None or isinstance(dtype, torch.dtype): return dtype
     if dtype not in DTYPES: raise ValueError(f"unknown dtype {dtype!r}; choose one of {sorted(DTYPES)}")
@@ -129,7 +131,8 @@ def load_language_model(name_or_dir: str | Path = "roneneldan/TinyStories-1M",  
 def write_hub_cache(hf_home: str | Path,  # the HF_HOME to create the cache in
                     name: str,            # hub name, e.g. 'roneneldan/TinyStories-1M'
                     model, tokenizer,     # what the download would have brought
-                    revision: str = "0" * 40) -> Path:
+                    revision: str = "0" * 40,  # the snapshot's name (a commit hash on the hub)
+                   ) -> Path:
     "Lay out `model` and `tokenizer` as the Hugging Face cache holds a downloaded `name` -> the snapshot directory."
     repo = Path(hf_home) / "hub" / f"models--{name.replace('/', '--')}"
     snapshot = repo / "snapshots" / revision
@@ -139,9 +142,12 @@ def write_hub_cache(hf_home: str | Path,  # the HF_HOME to create the cache in
     (repo / "refs" / "main").write_text(revision)
     return snapshot
 
-# %% ../nbs/08_language_model.ipynb #c4d7f3c7
+# %% ../nbs/08_language_model.ipynb #083867c4
 @torch.no_grad()
-def check_reference(model, testcase: str | Path | dict, atol: float = 1e-3) -> dict:
+def check_reference(model,                           # a causal LM (or bridge) claiming to be the reference model
+                    testcase: str | Path | dict,     # path to testcase.json, or its contents
+                    atol: float = 1e-3,              # largest logit difference that passes
+                   ) -> dict:
     "Does `model` reproduce the reference logits of `testcase` (a path to testcase.json, or its dict)? -> dict(ok, max_abs_diff)."
     case = json.loads(Path(testcase).read_text()) if not isinstance(testcase, dict) else testcase
     if not {"input_ids", "logits"} <= case.keys(): raise ValueError("testcase needs 'input_ids' and 'logits'")

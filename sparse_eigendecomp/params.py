@@ -41,8 +41,11 @@ class ParamSelection:
     @property
     def n_params(self): return sum(self.numels)
 
-# %% ../nbs/02_params.ipynb #eca1c603
-def _unflatten(self: ParamSelection, vec: torch.Tensor, model: nn.Module | None = None) -> dict[str, torch.Tensor]:
+# %% ../nbs/02_params.ipynb #effb150c
+def _unflatten(self: ParamSelection,
+               vec: torch.Tensor,                # `[..., n_params]`
+               model: nn.Module | None = None,   # holds the rest of fused tensors (needed when a selection has slices)
+              ) -> dict[str, torch.Tensor]:
     "Split `[..., n_params]` into {path: `[..., *storage shape]`}; slices are written into `model`'s fused tensors."
     if vec.shape[-1] != self.n_params:
         raise ValueError(f"vector has {vec.shape[-1]} entries, the selection {self.names} has {self.n_params}")
@@ -60,8 +63,10 @@ def _unflatten(self: ParamSelection, vec: torch.Tensor, model: nn.Module | None 
     return {p: t.reshape(*lead, *shapes[p]) for p, t in out.items()}
 ParamSelection.unflatten = _unflatten
 
-# %% ../nbs/02_params.ipynb #2332b623
-def _flatten(self: ParamSelection, tensors: dict[str, torch.Tensor]) -> torch.Tensor:
+# %% ../nbs/02_params.ipynb #e38b7ea8
+def _flatten(self: ParamSelection,
+             tensors: dict[str, torch.Tensor],  # {path: `[..., *storage shape]`}
+            ) -> torch.Tensor:
     "Inverse of `unflatten`: {path: `[..., *shape]`} -> `[..., n_params]` (views read from their tensors)."
     parts = []
     for path, shape, index in zip(self.paths, self.shapes, self.indices):
@@ -71,15 +76,19 @@ def _flatten(self: ParamSelection, tensors: dict[str, torch.Tensor]) -> torch.Te
     return torch.cat(parts, -1)
 ParamSelection.flatten = _flatten
 
-def _as_views(self: ParamSelection, vec: torch.Tensor) -> dict[str, torch.Tensor]:
+def _as_views(self: ParamSelection,
+              vec: torch.Tensor,  # `[..., n_params]`, e.g. the directions `U`
+             ) -> dict[str, torch.Tensor]:
     "{name: tensor} with each selected weight in its TransformerLens shape (e.g. W_K `[..., heads, d_model, d_head]`)."
     lead = vec.shape[:-1]
     return {name: part.reshape(*lead, *(view_shape or shape))
             for name, shape, view_shape, part in zip(self.names, self.shapes, self.view_shapes, vec.split(self.numels, -1))}
 ParamSelection.as_views = _as_views
 
-# %% ../nbs/02_params.ipynb #f2700a0b
-def _bind(self: ParamSelection, model: nn.Module) -> ParamSelection:
+# %% ../nbs/02_params.ipynb #f5856fb2
+def _bind(self: ParamSelection,
+          model: nn.Module,  # the model (or the bridge, or the tail) to find the tensors in
+         ) -> ParamSelection:
     "This selection with paths as `model` names them now."
     params = dict(model.named_parameters())
     if all(p in params for p in self.paths): return self
@@ -92,7 +101,9 @@ def _bind(self: ParamSelection, model: nn.Module) -> ParamSelection:
     return ParamSelection(self.names, paths, self.shapes, self.indices, self.view_shapes)
 ParamSelection.bind = _bind
 
-def _values(self: ParamSelection, model: nn.Module) -> torch.Tensor:
+def _values(self: ParamSelection,
+            model: nn.Module,  # the model to read the selected weights of
+           ) -> torch.Tensor:
     "Current values of the selected parameters of `model` as one detached flat vector."
     params, sel = dict(model.named_parameters()), self.bind(model)
     return sel.flatten({p: params[p].detach() for p in sel.paths}).clone()

@@ -25,8 +25,10 @@ __all__ = ['METRIC_BUDGET_BYTES', 'start_at_layer_of', 'TokenData', 'prepare_tok
            'hub_stories', 'load_contexts', 'TransformerRun', 'transformer_experiment', 'feature_report', 'report_text',
            'report_html', 'write_report', 'describe_features', 'keep_freed_memory']
 
-# %% ../nbs/12_transformer.ipynb #9a4df1bc
-def start_at_layer_of(model: nn.Module, sel: ParamSelection) -> int:
+# %% ../nbs/12_transformer.ipynb #212abe37
+def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family (or bridge)
+                      sel: ParamSelection,  # the selected parameters
+                     ) -> int:
     "The first block that a selected parameter lives in (the final norm counts as block `n_layers`)."
     blocks = [block_of(model, path) for path in sel.paths]
     outside = [name for name, b in zip(sel.names, blocks) if b is None]
@@ -78,7 +80,10 @@ def token_eigenmodel(model: nn.Module,   # a causal LM of a supported family, or
     tail = ResidualTail(model, start_at_layer_of(model, select_params(model, params)))
     return EigenModel(tail, params, n_features, readout_kl(*unembedding(tail)), seed=seed)
 
-def token_feature_values(em: EigenModel, data: TokenData, chunk_size: int | None = None) -> torch.Tensor:
+def token_feature_values(em: EigenModel,                # a token eigenmodel (`token_eigenmodel`)
+                         data: TokenData,               # contexts prepared by `prepare_tokens` for its tail
+                         chunk_size: int | None = None, # contexts per kernel chunk (default: automatic)
+                        ) -> torch.Tensor:
     "Feature values a_u(x, t) of every token of `data`: `[n, pos, k]`."
     return em.feature_values(data.resid, chunk_size, metric=data.metric)
 
