@@ -9,13 +9,12 @@
 Usage: python bench/transformer.py [--model DIR] [--epochs 8] [--skip-full]
 """
 import argparse, time
-from pathlib import Path
 import torch
 from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
 from sparse_eigendecomp.curvature import feature_values
 from sparse_eigendecomp.testing import relative_error
 from sparse_eigendecomp.transformer import (load_contexts, transformer_experiment, token_eigenmodel, prepare_tokens,
-                                            token_feature_values, keep_freed_memory)
+                                            keep_freed_memory)
 
 
 def step_seconds(fn, repeats=3):

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_library_matches_notebooks(tmp_path):
     "nbdev_export on a copy of the repo must not change sparse_eigendecomp/ (no hand edits, nothing unexported)."
     copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "_docs", "_docs_preview", "_docs_exec", "_docs_screenshots", "_proc", "runs", "*.egg-info", "__pycache__"))
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "_docs", "_docs_preview", "_docs_exec", "_docs_screenshots", "_proc",
+                                                              "runs", "*.egg-info", "__pycache__"))
     subprocess.run(["nbdev_export"], cwd=copy, check=True, capture_output=True)
     lib, exported = ROOT / "sparse_eigendecomp", copy / "sparse_eigendecomp"
     names = sorted(p.name for p in lib.glob("*.py"))
@@ -48,8 +49,9 @@ def test_docs_preview_builds(tmp_path):
     assert (out / "mathjax" / "MathJax.js").exists()
 
 
-def test_library_lint():
-    "ruff (pyflakes' checks and the line limit of ruff.toml) finds nothing in the exported library."
-    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", str(ROOT / "sparse_eigendecomp")],
+def test_lint():
+    "ruff (pyflakes' checks and the line limit of ruff.toml) finds nothing in the library, benchmarks, tools and tests."
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", "sparse_eigendecomp", "bench", "tools", "tests",
+                        "conftest.py"],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-1000:]

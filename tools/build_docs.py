@@ -140,7 +140,8 @@ def render(pages, out, run):
     for name, target, title, description, body in rendered:
         nav = "".join(f'<a href="{t}" class="{"active" if t == target else ""}">{html.escape(str(ti))}</a>'
                       for _, t, ti, _, _ in rendered)
-        page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(str(title))} – {cfg.title}</title><link rel="icon" href="data:,">'
+        page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                f'<title>{html.escape(str(title))} – {cfg.title}</title><link rel="icon" href="data:,">'
                 f'<style>{style}</style>{MATHJAX}</head><body><nav class="sidebar"><a class="site" href="index.html">{cfg.title}</a>{nav}</nav>'
                 f'<main><header class="page"><h1>{html.escape(str(title))}</h1><p class="description">{html.escape(str(description))}</p>'
                 f'</header>{body}</main></body></html>')
