@@ -33,17 +33,25 @@ def top_activations(values: torch.Tensor,            # feature values `[N, k]` o
         out.append((idx, values.detach().reshape(-1, values.shape[-1])[idx, f]))
     return out
 
-# %% ../nbs/06_analysis.ipynb #188eefbb
+# %% ../nbs/06_analysis.ipynb #84b0d562
 def _num(v: float, digits: int) -> str:
     return np.format_float_positional(float(v), precision=digits, trim=".")
 
-def format_sample(x: torch.Tensor, value: float, digits: int = 3, value_digits: int = 4) -> str:
+def format_sample(x: torch.Tensor,       # one sample's input
+                  value: float,         # its feature value
+                  digits: int = 3,      # decimals of the input entries
+                  value_digits: int = 4,  # decimals of the value
+                 ) -> str:
     "One table line in the original note's format: `[0. 0.999 0.] -> 1.862`."
     inner = " ".join(_num(v, digits) for v in torch.as_tensor(x).flatten().tolist())
     return f"[{inner}] -> {np.format_float_positional(float(value), precision=value_digits, trim='-')}"
 
-def top_table(inputs: torch.Tensor, values: torch.Tensor, n: int = 5, mask: torch.Tensor | None = None,
-              title: str = "Feature") -> str:
+def top_table(inputs: torch.Tensor,             # samples `[N, d]`
+              values: torch.Tensor,             # their feature values `[N, k]`
+              n: int = 5,                       # top samples per feature
+              mask: torch.Tensor | None = None, # `[N]` bool: samples allowed to rank
+              title: str = "Feature",           # heading of each feature's block
+             ) -> str:
     "Text table: for each feature, its `n` top samples as `format_sample` lines."
     lines = []
     for f, (idx, v) in enumerate(top_activations(values, n, mask)):
@@ -51,8 +59,11 @@ def top_table(inputs: torch.Tensor, values: torch.Tensor, n: int = 5, mask: torc
         lines += [f"  {format_sample(inputs[i], val)}" for i, val in zip(idx.tolist(), v.tolist())]
     return "\n".join(lines)
 
-# %% ../nbs/06_analysis.ipynb #198e646f
-def preference_matrix(values: torch.Tensor, labels: torch.Tensor, n_labels: int) -> torch.Tensor:
+# %% ../nbs/06_analysis.ipynb #6d9932df
+def preference_matrix(values: torch.Tensor,  # feature values `[N, k]`
+                      labels: torch.Tensor,  # `[N]` label of each sample (e.g. its one active input; -1: none)
+                      n_labels: int,         # number of labels
+                     ) -> torch.Tensor:
     "M[f, i] = mean value of feature f over the samples with label i: `[k, n_labels]` (NaN where a label has no sample)."
     values = values.detach().reshape(-1, values.shape[-1])
     M = torch.full((values.shape[1], n_labels), float("nan"), dtype=values.dtype)
@@ -77,8 +88,10 @@ def one_to_one(M: torch.Tensor,  # preference matrix `[k features, n inputs]`
     share = M.gather(1, rows[:, None]).squeeze(1) / M.sum(1)
     return Recovery(recovered, rows.tolist(), share.mean().item())
 
-# %% ../nbs/06_analysis.ipynb #94fc1851
-def token_strings(tokenizer, ids) -> list[str]:
+# %% ../nbs/06_analysis.ipynb #7843f4b9
+def token_strings(tokenizer,  # anything with `.decode(list[int])`
+                  ids,        # token ids
+                 ) -> list[str]:
     "Each token id decoded on its own, so that the strings concatenate to the text."
     return [tokenizer.decode([int(i)]) for i in torch.as_tensor(ids).flatten().tolist()]
 
@@ -87,7 +100,9 @@ def _visible(s: str) -> str: return s.replace("\n", "\\n")
 def format_token_context(tokens: list[str],  # the context's token strings
                          pos: int,           # the activating position
                          value: float,       # its feature value
-                         before: int = 10, after: int = 3) -> str:
+                         before: int = 10,   # tokens shown before it
+                         after: int = 3,     # tokens shown after it
+                        ) -> str:
     "The original note's token line: `...text **token** text... -> token (Value: 42.845)` (5 significant digits)."
     if not 0 <= pos < len(tokens): raise ValueError(f"position {pos} is outside the context of {len(tokens)} tokens")
     left = "".join(tokens[max(0, pos - before):pos])
@@ -95,11 +110,13 @@ def format_token_context(tokens: list[str],  # the context's token strings
     tok = _visible(tokens[pos])
     return f"{_visible(left)}**{tok}**{_visible(right)} -> {tok.strip() or repr(tokens[pos])} (Value: {value:.5g})"
 
-# %% ../nbs/06_analysis.ipynb #45ff168d
+# %% ../nbs/06_analysis.ipynb #56c4397c
 def top_token_examples(values: torch.Tensor,   # feature values `[n_contexts, pos, k]`
                        tokens: torch.Tensor,   # token ids `[n_contexts, pos]`
                        tokenizer,              # decodes ids (anything with `.decode(list[int])`)
-                       n: int = 10, before: int = 10, after: int = 3,
+                       n: int = 10,            # top positions per feature
+                       before: int = 10,       # tokens shown before each
+                       after: int = 3,         # tokens shown after each
                        mask: torch.Tensor | None = None,  # `[n_contexts, pos]` positions allowed to rank
                       ) -> list[list[dict]]:
     "For every feature, its `n` top-activating token positions with their contexts, best first."
@@ -128,8 +145,10 @@ def feature_density(values: torch.Tensor,                   # `[..., k]`
     if threshold is None: threshold = 0.1 * torch.nan_to_num(v, nan=-torch.inf).max(0).values
     return (v > torch.as_tensor(threshold, dtype=v.dtype)).float().mean(0)
 
-# %% ../nbs/06_analysis.ipynb #0b30af02
-def direction_norms(em, name: str | None = None) -> torch.Tensor:
+# %% ../nbs/06_analysis.ipynb #4af793c4
+def direction_norms(em,                      # an `EigenModel`
+                    name: str | None = None, # one of its parameter names (default: the first)
+                   ) -> torch.Tensor:
     "Norm of each feature's direction per index of the first axis of parameter `name`'s view: `[k, parts]` (e.g. per head)."
     names = em.sel.names
     name = names[0] if name is None else name

@@ -23,8 +23,11 @@ __all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'atomic_write', 'atomic_
 # %% ../nbs/04_eigenmodel.ipynb #4a3f60c3
 class EigenModel(nn.Module):
     "k unit directions `U` `[n_features, n_params]` in the selected parameters of a frozen `model`, at its weights W0."
-    def __init__(self, model: nn.Module, params: str | Sequence[str] | ParamSelection, n_features: int,
-                 divergence: str | Divergence = "mse", seed: int = 0):
+    def __init__(self, model: nn.Module,  # the trained model (frozen here: its weights are W0)
+                 params: str | Sequence[str] | ParamSelection,  # the parameters the directions live in (see `select_params`)
+                 n_features: int,            # number of directions k
+                 divergence: str | Divergence = "mse",  # 'mse', 'kl', or a `Divergence` such as `readout_kl(W_U)`
+                 seed: int = 0):             # seeds the initial directions
         super().__init__()
         if not isinstance(n_features, int) or n_features <= 0:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
@@ -47,8 +50,12 @@ class EigenModel(nn.Module):
     @property
     def n_params(self) -> int: return self.U.shape[1]
 
-    def feature_values(self, inputs: torch.Tensor, chunk_size: int | None = None, U: torch.Tensor | None = None,
-                       method: str = "ggn", metric: torch.Tensor | None = None) -> torch.Tensor:
+    def feature_values(self, inputs: torch.Tensor,      # samples `[batch, ...]` (or `resid_pre` for a tail)
+                       chunk_size: int | None = None,  # samples per kernel chunk (default: automatic)
+                       U: torch.Tensor | None = None,  # directions to evaluate (default: all of `self.U`)
+                       method: str = "ggn",            # 'ggn' or 'jvp' (see `feature_values`)
+                       metric: torch.Tensor | None = None,  # precomputed per-sample output metric (see `feature_values`)
+                      ) -> torch.Tensor:
         "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`metric`: see `feature_values`)."
         return feature_values(self.model, inputs, self.U if U is None else U, self.sel, self.div,
                               method=method, chunk_size=chunk_size, w0=self.w0, metric=metric)
@@ -95,7 +102,9 @@ def atomic_write(path: str | Path,       # the file (or directory) to create or 
         raise
     return path
 
-def atomic_write_text(path: str | Path, text: str) -> Path:
+def atomic_write_text(path: str | Path,  # the file to create or replace
+                      text: str,          # its UTF-8 content
+                     ) -> Path:
     "Write UTF-8 `text` to `path` atomically."
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
@@ -116,7 +125,8 @@ def _divergence_for(model: nn.Module, recorded: str, path) -> Divergence:
     return get_divergence(recorded)
 @patch
 @torch.no_grad()
-def save(self: EigenModel, path: str | Path):
+def save(self: EigenModel, path: str | Path,  # the checkpoint directory (replaced if it exists)
+        ) -> Path:
     "Write `U`, `w0` (safetensors) and the config (JSON) to the directory `path`, atomically."
     if self.divergence not in ("mse", "kl", "readout_kl"):
         raise ValueError(f"cannot save an eigenmodel with divergence {self.divergence!r}: only 'mse', 'kl' and 'readout_kl' "
@@ -151,7 +161,10 @@ def _to_transformer_lens_order(sel: ParamSelection, vec: torch.Tensor, config: d
     return torch.cat(parts, -1)
 
 @patch(cls_method=True)
-def load(cls: EigenModel, path: str | Path, model: nn.Module, divergence: str | Divergence | None = None) -> EigenModel:
+def load(cls: EigenModel, path: str | Path,  # a checkpoint directory written by `save`
+         model: nn.Module,                      # the model to attach it to (its device is used)
+         divergence: str | Divergence | None = None,  # override the recorded divergence
+        ) -> EigenModel:
     "Load an eigenmodel saved with `save` onto `model`, on its device (checked against the recorded parameters and divergence)."
     config, tensors = _read_checkpoint(path)
     try: sel = select_params(model, config["params"])

@@ -43,9 +43,12 @@ OPTIMIZERS = ("adam", "adam-coordinate", "sgd")
 
 class RowOptimizer:
     "Adam (one second moment per row) or SGD on the rows of a unit-row matrix: tangent steps, per-row state."
-    def __init__(self, shape, lr: float,
+    def __init__(self, shape,                  # the shape of U, `[k, n_params]`
+                 lr: float,                     # learning rate (the step of a row is about `lr`)
                  kind: str = "adam",            # 'adam' (second moment per row), 'adam-coordinate' (per entry, as torch's), 'sgd'
-                 betas=(0.9, 0.999), eps: float = 1e-8, dtype=torch.float32,
+                 betas=(0.9, 0.999),            # Adam's moment decay rates
+                 eps: float = 1e-8,             # Adam's denominator floor
+                 dtype=torch.float32,           # dtype of the state (that of U)
                  device=None,                   # state lives with U (e.g. on the GPU)
                  project: bool = True):         # step along the sphere (tangent gradients); False only for the ablation
         if kind not in OPTIMIZERS: raise ValueError(f"unknown optimizer {kind!r}; choose one of {OPTIMIZERS}")
@@ -55,12 +58,16 @@ class RowOptimizer:
         self.v = torch.zeros(shape if kind == "adam-coordinate" else shape[:1], dtype=dtype, device=device)
         self.t = torch.zeros(shape[0], dtype=dtype, device=device)
 
-    def reset(self, rows: torch.Tensor):
+    def reset(self, rows: torch.Tensor,  # indices of the rows to forget
+             ):
         "Forget the state of `rows` (after they are re-initialized)."
         self.m[rows], self.v[rows], self.t[rows] = 0, 0, 0
 
     @torch.no_grad()
-    def step(self, U: torch.Tensor, grad: torch.Tensor, rows: torch.Tensor, lr: float | None = None):
+    def step(self, U: torch.Tensor,          # the unit-row matrix, updated in place
+             grad: torch.Tensor,             # `[len(rows), n]` gradient of those rows
+             rows: torch.Tensor,             # indices of the rows to update
+             lr: float | None = None):       # this step's learning rate (default: the optimizer's)
         "Update `U[rows]` in place from `grad` `[len(rows), n]`, the gradient of those rows."
         lr = self.lr if lr is None else lr
         u = U[rows]
@@ -88,7 +95,9 @@ class History(list):
     def column(self, key: str) -> list: return [r[key] for r in self]
     def plot(self, **kwargs): return plot_history(self, **kwargs)
 
-def plot_history(history: History, figsize=(9, 3)):
+def plot_history(history: History,  # the records of `fit`
+                 figsize=(9, 3),    # matplotlib figure size (inches)
+                ):
     "Plot the high-curvature and interference losses per step; returns the matplotlib Figure."
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=figsize)
@@ -217,10 +226,14 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         bar.close()
     return history
 
-# %% ../nbs/05_optimizer.ipynb #57ddd6b0
+# %% ../nbs/05_optimizer.ipynb #4d5c44dd
 @torch.no_grad()
-def objective(em: EigenModel, data: torch.Tensor, lam: float = 1.0, chunk_size: int | None = None,
-              metric: torch.Tensor | None = None) -> float:
+def objective(em: EigenModel,                  # the eigenmodel to score
+              data: torch.Tensor,               # samples `[N, ...]`
+              lam: float = 1.0,                 # weight λ of the interference loss
+              chunk_size: int | None = None,    # samples per kernel chunk (default: automatic)
+              metric: torch.Tensor | None = None,  # per-sample output metric, as in `fit`
+             ) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
     a = em.feature_values(data, chunk_size, metric=metric).detach()
     return (high_curvature_loss(a) + lam * interference_loss(a, em.U.detach())).item()

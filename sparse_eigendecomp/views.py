@@ -13,7 +13,7 @@ from .analysis import direction_norms, feature_density, top_token_examples
 __all__ = ['heatmap', 'Html', 'token_html', 'examples_html', 'density_plot', 'activation_histograms', 'direction_plot',
            'FeatureExplorer']
 
-# %% ../nbs/07_views.ipynb #bc7b842f
+# %% ../nbs/07_views.ipynb #d41608e4
 def _draw_heatmap(fig, ax, M, xlabels=None, ylabels=None, title="", xlabel="input", ylabel="feature"):
     M = torch.as_tensor(M).detach().float().numpy()
     im = ax.imshow(M, cmap="viridis", aspect="auto")
@@ -24,8 +24,13 @@ def _draw_heatmap(fig, ax, M, xlabels=None, ylabels=None, title="", xlabel="inpu
     ax.set_xlabel(xlabel); ax.set_ylabel(ylabel); ax.set_title(title)
     fig.colorbar(im, ax=ax)
 
-def heatmap(M: torch.Tensor, xlabels=None, ylabels=None, title: str = "", xlabel: str = "input",
-            ylabel: str = "feature", figsize=(4, 3)):
+def heatmap(M: torch.Tensor,          # a small matrix `[rows, columns]`
+            xlabels=None,             # column labels (default: indices)
+            ylabels=None,             # row labels (default: indices)
+            title: str = "",          # figure title
+            xlabel: str = "input",    # what the columns are
+            ylabel: str = "feature",  # what the rows are
+            figsize=(4, 3)):          # matplotlib figure size (inches)
     "Annotated heatmap of a small matrix (e.g. the preference matrix); returns the matplotlib Figure."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=figsize)
@@ -34,7 +39,7 @@ def heatmap(M: torch.Tensor, xlabels=None, ylabels=None, title: str = "", xlabel
     plt.close(fig)
     return fig
 
-# %% ../nbs/07_views.ipynb #fc263787
+# %% ../nbs/07_views.ipynb #67d10d53
 class Html(str):
     "A string of HTML that Jupyter renders (and that writes to a file as is)."
     def _repr_html_(self): return str(self)
@@ -58,7 +63,10 @@ def token_html(tokens: list[str],           # token strings of one context
         spans.append(f'<span title="{v:.4g}" style="background:{colour};{outline}white-space:pre-wrap">{text}</span>')
     return Html('<div style="font-family:monospace;line-height:1.7">' + "".join(spans) + "</div>")
 
-def examples_html(examples: list[dict], title: str = "", description: str = "") -> Html:
+def examples_html(examples: list[dict],  # one feature's examples from `top_token_examples`
+                  title: str = "",         # heading
+                  description: str = "",   # a line under the heading
+                 ) -> Html:
     "One feature's top examples (from `top_token_examples`) as highlighted contexts with their values."
     vmax = max((abs(e["value"]) for e in examples), default=1.0) or 1.0
     rows = [f'<h4>{html.escape(title)}</h4>' if title else "", f"<p>{html.escape(description)}</p>" if description else ""]
@@ -67,8 +75,10 @@ def examples_html(examples: list[dict], title: str = "", description: str = "") 
                     + token_html(e["tokens"], e["values"], e["pos"], vmax) + "</div>")
     return Html("".join(rows))
 
-# %% ../nbs/07_views.ipynb #558c9945
-def density_plot(density: torch.Tensor, labels=None, figsize=(6, 2.5)):
+# %% ../nbs/07_views.ipynb #51e242a4
+def density_plot(density: torch.Tensor,  # `[k]` fractions, from `feature_density`
+                 labels=None,            # feature labels (default: indices)
+                 figsize=(6, 2.5)):      # matplotlib figure size (inches)
     "Bar chart of each feature's density (log scale)."
     import matplotlib.pyplot as plt
     d = torch.as_tensor(density).float().numpy()
@@ -79,7 +89,10 @@ def density_plot(density: torch.Tensor, labels=None, figsize=(6, 2.5)):
     fig.tight_layout(); plt.close(fig)
     return fig
 
-def activation_histograms(values: torch.Tensor, bins: int = 50, cols: int = 5, labels=None):
+def activation_histograms(values: torch.Tensor,  # feature values `[..., k]`
+                          bins: int = 50,        # histogram bins
+                          cols: int = 5,         # panels per row
+                          labels=None):          # panel titles (default: "feature f")
     "Histogram of every feature's values (log counts), one panel per feature."
     import matplotlib.pyplot as plt
     v = values.detach().reshape(-1, values.shape[-1]).float()
@@ -94,8 +107,10 @@ def activation_histograms(values: torch.Tensor, bins: int = 50, cols: int = 5, l
     fig.tight_layout(); plt.close(fig)
     return fig
 
-# %% ../nbs/07_views.ipynb #d8af84ff
-def direction_plot(em, names: str | list[str] | None = None, part: str = "head"):
+# %% ../nbs/07_views.ipynb #b8c2b6eb
+def direction_plot(em,                                   # an `EigenModel`
+                   names: str | list[str] | None = None,  # its parameters to show (default: all)
+                   part: str = "head"):                  # what the first axis of a view indexes
     "Heatmaps of `direction_norms` side by side, one per parameter in `names` (default: all selected): features by parts (e.g. heads)."
     import matplotlib.pyplot as plt
     names = [names] if isinstance(names, str) else list(names or em.sel.names)
@@ -105,7 +120,7 @@ def direction_plot(em, names: str | list[str] | None = None, part: str = "head")
     fig.tight_layout(); plt.close(fig)
     return fig
 
-# %% ../nbs/07_views.ipynb #c361b768
+# %% ../nbs/07_views.ipynb #9f096418
 def _figure_html(fig) -> str:
     import base64, io
     buf = io.BytesIO()
@@ -114,8 +129,14 @@ def _figure_html(fig) -> str:
 
 class FeatureExplorer:
     "Interactive view of token features: highlighted top contexts, histogram and per-head norms (static HTML fallback)."
-    def __init__(self, values: torch.Tensor, tokens: torch.Tensor, tokenizer, em=None, param: str | None = None,
-                 descriptions: dict | None = None, feature: int = 0, n: int = 5):
+    def __init__(self, values: torch.Tensor,     # feature values `[n_contexts, pos, k]`
+                 tokens: torch.Tensor,          # token ids `[n_contexts, pos]`
+                 tokenizer,                     # decodes ids
+                 em=None,                       # the `EigenModel`, for per-head norms (optional)
+                 param: str | None = None,      # its parameter whose norms to show (default: the first)
+                 descriptions: dict | None = None,  # {feature: description}
+                 feature: int = 0,              # the feature shown first
+                 n: int = 5):                   # examples shown
         if values.ndim != 3 or values.shape[:2] != tokens.shape:
             raise ValueError(f"values must be [n_contexts, pos, k] matching tokens {tuple(tokens.shape)}, got {tuple(values.shape)}")
         self.values, self.tokens, self.tokenizer, self.em, self.param = values.detach(), tokens, tokenizer, em, param
@@ -124,7 +145,11 @@ class FeatureExplorer:
     @property
     def n_features(self) -> int: return self.values.shape[-1]
 
-    def html(self, feature: int | None = None, n: int | None = None, vmin: float = -math.inf, vmax: float = math.inf) -> Html:
+    def html(self, feature: int | None = None,  # the feature (default: the current one)
+             n: int | None = None,            # examples (default: the explorer's)
+             vmin: float = -math.inf,         # only positions with values in [vmin, vmax] rank
+             vmax: float = math.inf,
+            ) -> Html:
         "HTML of one feature: its top `n` contexts with values in [vmin, vmax], histogram, and per-head norms."
         f = self.feature if feature is None else feature
         if not 0 <= f < self.n_features: raise ValueError(f"feature {f} out of range [0, {self.n_features})")
