@@ -36,28 +36,44 @@ def per_sample_hessian(model: nn.Module,          # any model `feature_values` a
         with torch.no_grad(): y0 = model_output(model, sel, inputs, w0)
         return second[mode](lambda v: div.value(model_output(model, sel, inputs, v), y0))(w0 if w is None else w)
 
-# %% ../nbs/80_testing.ipynb #37ba1f57
-def dense_feature_values(H: torch.Tensor, U: torch.Tensor) -> torch.Tensor:
+# %% ../nbs/80_testing.ipynb #d68ea02a
+def dense_feature_values(H: torch.Tensor,  # dense Hessians `[..., n, n]`
+                         U: torch.Tensor,  # directions `[k, n]`
+                        ) -> torch.Tensor:
     "uᵀ H u for every row of `U` from dense Hessians `[..., n, n]` -> `[..., k]`."
     return torch.einsum("...ij,ki,kj->...k", H, U.to(H.dtype), U.to(H.dtype))
 
-def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
+def relative_error(a: torch.Tensor,  # the tested values
+                   b: torch.Tensor,  # the reference
+                  ) -> float:
     "‖a − b‖ / ‖b‖."
     return ((a.detach() - b.detach()).norm() / b.detach().norm()).item()
 
-def unit_rows(k: int, n: int, seed: int = 0, dtype=torch.float64) -> torch.Tensor:
+def unit_rows(k: int,               # rows
+              n: int,               # columns
+              seed: int = 0,        # seeds the draw
+              dtype=torch.float64,  # dtype of the result
+             ) -> torch.Tensor:
     "`[k, n]` random unit rows (seeded)."
     U = torch.randn(k, n, generator=torch.Generator().manual_seed(seed), dtype=dtype)
     return U / U.norm(dim=1, keepdim=True)
 
-# %% ../nbs/80_testing.ipynb #eacc94f4
-def kernel_errors(model: nn.Module, inputs: torch.Tensor, U: torch.Tensor, params, divergence="mse") -> dict[str, float]:
+# %% ../nbs/80_testing.ipynb #a5eadd85
+def kernel_errors(model: nn.Module,     # a small model (float64 for tight checks)
+                  inputs: torch.Tensor,  # samples `[batch, ...]`
+                  U: torch.Tensor,       # directions `[k, n_params]`
+                  params,                # parameter names or a `ParamSelection`
+                  divergence="mse",      # divergence name or object
+                 ) -> dict[str, float]:
     "Relative error of each `feature_values` method against dense per-sample Hessians (small models; use float64)."
     dense = dense_feature_values(per_sample_hessian(model, inputs, params, divergence), U)
     return {method: relative_error(feature_values(model, inputs, U, params, divergence, method), dense) for method in METHODS}
 
-# %% ../nbs/80_testing.ipynb #b813dc2a
-def planted_problem(seed: int = 0, n: int = 600, d: int = 8, strengths=(1.5, 1.0, 0.7)):
+# %% ../nbs/80_testing.ipynb #1d6a4f5c
+def planted_problem(seed: int = 0,              # seeds the directions, samples and model
+                    n: int = 600,               # samples
+                    d: int = 8,                 # input width (= parameters)
+                    strengths=(1.5, 1.0, 0.7)):  # one planted direction per strength
     "Linear model `[1, d]`, samples `[n, d]` each along one of len(strengths) planted orthonormal directions `Q` -> (model, X, Q)."
     g = torch.Generator().manual_seed(seed)
     Q = torch.linalg.qr(torch.randn(d, d, generator=g))[0][:, :len(strengths)].T  # [3, d] orthonormal rows
@@ -67,13 +83,18 @@ def planted_problem(seed: int = 0, n: int = 600, d: int = 8, strengths=(1.5, 1.0
     with torch.no_grad(): model.weight.copy_(torch.randn(1, d, generator=g))
     return model, scale[:, None] * Q[group], Q
 
-# %% ../nbs/80_testing.ipynb #f0a1c6f5
-def matched_cosines(U: torch.Tensor, Q: torch.Tensor):
+# %% ../nbs/80_testing.ipynb #d2d111c6
+def matched_cosines(U: torch.Tensor,  # fitted directions `[k, n]`
+                    Q: torch.Tensor,  # planted directions `[m, n]` (unit rows)
+                   ):
     "For each planted direction (row of `Q`), the best |cos| with a row of `U` and which row it is -> (values, indices)."
     cos = (torch.nn.functional.normalize(U.detach(), dim=1) @ Q.T).abs()  # [k, planted]
     return cos.max(0)
 
-def planted_recovered(U: torch.Tensor, Q: torch.Tensor, min_cos: float = 0.95) -> bool:
+def planted_recovered(U: torch.Tensor,          # fitted directions `[k, n]`
+                      Q: torch.Tensor,          # planted directions `[m, n]`
+                      min_cos: float = 0.95,    # the |cos| a match needs
+                     ) -> bool:
     "Every planted direction matched by a different row of `U` with |cos| >= `min_cos`."
     best, which = matched_cosines(U, Q)
     return bool((best >= min_cos).all()) and len(set(which.tolist())) == len(Q)
@@ -100,8 +121,9 @@ def _tiny_config(family: str, vocab: int, layers: int):
 # %% ../nbs/80_testing.ipynb #25b28042
 def tiny_causal_lm(family: str,                 # one of `FAMILIES`
                    seed: int = 0,               # seeds the random weights
-                   dtype: torch.dtype = torch.float32,
-                   vocab: int = 50, layers: int = 2):
+                   dtype: torch.dtype = torch.float32,  # dtype of the weights
+                   vocab: int = 50,             # vocabulary size
+                   layers: int = 2):            # transformer blocks
     "A tiny random Hugging Face causal LM of `family` (eval mode), built in code."
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging
@@ -111,8 +133,9 @@ def tiny_causal_lm(family: str,                 # one of `FAMILIES`
         torch.manual_seed(seed)
         return AutoModelForCausalLM.from_config(config).to(dtype).eval()
 
-# %% ../nbs/80_testing.ipynb #607838b1
-def tiny_tokenizer(vocab: int = 50):
+# %% ../nbs/80_testing.ipynb #475d776e
+def tiny_tokenizer(vocab: int = 50,  # vocabulary size (id 0 is the end-of-text token)
+                  ):
     "A word-level tokenizer over `vocab` tokens: '<|endoftext|>' (id 0) and 'w1', 'w2', ..."
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import AutoTokenizer, PreTrainedTokenizerFast

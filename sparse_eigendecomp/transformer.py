@@ -71,11 +71,12 @@ def prepare_tokens(tail: ResidualTail,          # the model from the split on
         M = torch.cat([kl_readout_metric(tail(r), W_U, b_U) for r in resid.split(batch_size)])
     return TokenData(tokens, resid, M, time.perf_counter() - t0)
 
-# %% ../nbs/12_transformer.ipynb #842b13a5
+# %% ../nbs/12_transformer.ipynb #cc2b1084
 def token_eigenmodel(model: nn.Module,   # a causal LM of a supported family, or a TransformerBridge around one
-                     params: str | Sequence[str] = "blocks.4.attn.W_K",
-                     n_features: int = 10,
-                     seed: int = 0) -> EigenModel:
+                     params: str | Sequence[str] = "blocks.4.attn.W_K",  # TransformerLens or Hugging Face names
+                     n_features: int = 10,  # number of directions k
+                     seed: int = 0,         # seeds the initial directions
+                    ) -> EigenModel:
     "An eigenmodel of `n_features` directions in `params`, on the model from the first selected block on."
     tail = ResidualTail(model, start_at_layer_of(model, select_params(model, params)))
     return EigenModel(tail, params, n_features, readout_kl(*unembedding(tail)), seed=seed)
@@ -87,8 +88,11 @@ def token_feature_values(em: EigenModel,                # a token eigenmodel (`t
     "Feature values a_u(x, t) of every token of `data`: `[n, pos, k]`."
     return em.feature_values(data.resid, chunk_size, metric=data.metric)
 
-# %% ../nbs/12_transformer.ipynb #5b63dfdb
-def hub_stories(spec: str, chars: int = 500_000, column: str = "text") -> list[str]:
+# %% ../nbs/12_transformer.ipynb #c302a698
+def hub_stories(spec: str,             # `hf:NAME[:SPLIT]`, e.g. `hf:roneneldan/TinyStories:validation`
+                chars: int = 500_000,  # stop after about this many characters
+                column: str = "text",  # the dataset column holding the text
+               ) -> list[str]:
     "Stories from a Hugging Face dataset `hf:NAME[:SPLIT]` (streamed, online), until about `chars` characters."
     try: import datasets
     except ImportError as e:
@@ -100,8 +104,12 @@ def hub_stories(spec: str, chars: int = 500_000, column: str = "text") -> list[s
         if total >= chars: break
     return stories
 
-def load_contexts(data: str | Path | list[str], tokenizer, n_train: int = 500, n_heldout: int = 200,
-                  ctx_len: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+def load_contexts(data: str | Path | list[str],  # a text file, `hf:NAME[:SPLIT]`, or a list of stories
+                  tokenizer,                     # the model's tokenizer
+                  n_train: int = 500,            # training contexts (the first windows)
+                  n_heldout: int = 200,          # held-out contexts (the last windows)
+                  ctx_len: int = 64,             # tokens per context
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
     "Disjoint training and held-out contexts `[n, ctx_len]` of token ids from a text file (or a list of stories)."
     if min(n_train, n_heldout, ctx_len) < 1: raise ValueError(f"n_train, n_heldout and ctx_len must be >= 1, got {n_train}, {n_heldout}, {ctx_len}")
     if isinstance(data, str) and data.startswith("hf:"): stories = hub_stories(data, chars=(n_train + n_heldout) * ctx_len * 8)
@@ -159,8 +167,12 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
                     metric_precomputed=train.metric is not None, device=str(em.U.device), dtype=str(em.U.dtype).removeprefix("torch."))
     return TransformerRun(em, history, heldout_tokens, values, timings, settings)
 
-# %% ../nbs/12_transformer.ipynb #7d9de79a
-def feature_report(run: TransformerRun, tokenizer, n_examples: int = 10, descriptions: dict | None = None) -> dict:
+# %% ../nbs/12_transformer.ipynb #5f78fc58
+def feature_report(run: TransformerRun,             # the result of `transformer_experiment`
+                   tokenizer,                       # the model's tokenizer
+                   n_examples: int = 10,            # top held-out positions per feature
+                   descriptions: dict | None = None,  # {feature: description}
+                  ) -> dict:
     "Top examples, per-head norms and densities of every feature of `run` (JSON-ready)."
     examples = top_token_examples(run.heldout_values, run.heldout_tokens, tokenizer, n=n_examples)
     norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
@@ -173,7 +185,9 @@ def feature_report(run: TransformerRun, tokenizer, n_examples: int = 10, descrip
              norms={name: n[f].tolist() for name, n in norms.items()}, examples=examples[f])
         for f in range(run.em.n_features)])
 
-def report_text(report: dict, n: int = 5) -> str:
+def report_text(report: dict,  # from `feature_report`
+                n: int = 5,    # examples per feature
+               ) -> str:
     "The original note's text format: every feature's top examples as `...**token**... -> token (Value: x)` lines."
     lines = []
     for feat in report["features"]:
@@ -182,7 +196,10 @@ def report_text(report: dict, n: int = 5) -> str:
         lines += ["  " + e["text"] for e in feat["examples"][:n]]
     return "\n".join(lines)
 
-def report_html(report: dict, n: int = 10, title: str = "Sparse eigendecomposition: top held-out contexts") -> Html:
+def report_html(report: dict,  # from `feature_report`
+                n: int = 10,   # examples per feature
+                title: str = "Sparse eigendecomposition: top held-out contexts",  # page title
+               ) -> Html:
     "A self-contained HTML page of every feature's highlighted top contexts."
     body = "".join(examples_html(feat["examples"][:n], f"Feature {feat['feature']} (density {feat['density']:.4f}, top head {feat['top_head']})",
                                  feat["description"]) for feat in report["features"])
@@ -197,8 +214,13 @@ def _write_csv(path: Path, rows: list[list]) -> Path:
 def _write_figure(path: Path, fig) -> Path:
     return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))
 
-# %% ../nbs/12_transformer.ipynb #2f8396e1
-def write_report(run: TransformerRun, tokenizer, out: str | Path, n_examples: int = 10, descriptions: dict | None = None) -> dict:
+# %% ../nbs/12_transformer.ipynb #2901a106
+def write_report(run: TransformerRun,             # the result of `transformer_experiment`
+                 tokenizer,                       # the model's tokenizer
+                 out: str | Path,                 # the output directory
+                 n_examples: int = 10,            # top held-out positions per feature
+                 descriptions: dict | None = None,  # {feature: description}
+                ) -> dict:
     "Write the checkpoint, top examples (JSON, CSV), the HTML report, the text table and figures to `out` -> {name: path}."
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -219,8 +241,10 @@ def write_report(run: TransformerRun, tokenizer, out: str | Path, n_examples: in
     _write_figure(paths["history"], run.history.plot())
     return paths
 
-# %% ../nbs/12_transformer.ipynb #80919bb3
-def describe_features(out: str | Path, descriptions: dict) -> dict:
+# %% ../nbs/12_transformer.ipynb #9145898a
+def describe_features(out: str | Path,     # a directory written by `write_report`
+                      descriptions: dict,  # {feature: description}
+                     ) -> dict:
     "Add `{feature: description}` to the report saved in `out` by `write_report` (rewrites its JSON, text and HTML)."
     out = Path(out)
     path = out / "top_examples.json"
@@ -236,8 +260,10 @@ def describe_features(out: str | Path, descriptions: dict) -> dict:
     atomic_write_text(out / "top_examples.txt", report_text(report, n) + "\n")
     return report
 
-# %% ../nbs/12_transformer.ipynb #186f7c14
-def keep_freed_memory(mmap_threshold: int = 2**30, trim_threshold: int = 2**34) -> bool:
+# %% ../nbs/12_transformer.ipynb #59c437b5
+def keep_freed_memory(mmap_threshold: int = 2**30,  # blocks below this size come from the heap
+                      trim_threshold: int = 2**34,  # freed memory kept up to this size
+                     ) -> bool:
     "glibc only: serve blocks below `mmap_threshold` bytes from the heap and keep up to `trim_threshold` freed bytes -> applied?"
     try: libc = ctypes.CDLL("libc.so.6")
     except OSError: return False
