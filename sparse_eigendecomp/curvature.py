@@ -25,7 +25,7 @@ def _as_output_tensor(out):
     raise TypeError(f"cannot take a tensor from model output of type {type(out).__name__}")
 
 @contextmanager
-def eval_mode(model: nn.Module):
+def eval_mode(model: nn.Module):  # the module to run without dropout
     "Run `model` in eval mode (no dropout) and restore its training flags afterwards."
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
@@ -33,7 +33,11 @@ def eval_mode(model: nn.Module):
     finally:
         for m, mode in modes: m.training = mode
 
-def model_output(model: nn.Module, sel: ParamSelection, inputs: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+def model_output(model: nn.Module,     # the model
+                 sel: ParamSelection,  # the selected parameters
+                 inputs: torch.Tensor, # samples `[batch, ...]`
+                 w: torch.Tensor,      # flat values of the selected parameters `[n_params]` (may be batched or dual)
+                ) -> torch.Tensor:
     "Output of `model` on `inputs` with the selected parameters set to the flat vector `w` (model untouched)."
     return _as_output_tensor(functional_call(model, sel.unflatten(w, model), (inputs,)))
 
@@ -64,8 +68,10 @@ def _ggn_values(model, sel, div, x, U, w0):
 
 METHODS = {"ggn": _ggn_values, "jvp": _nested_jvp_values}
 
-# %% ../nbs/03_curvature.ipynb #d3651d30
-def check_directions(U: torch.Tensor, n_params: int):
+# %% ../nbs/03_curvature.ipynb #e1d6fc55
+def check_directions(U: torch.Tensor,  # directions
+                     n_params: int,    # the width they must have
+                    ):
     "Raise `ValueError` unless `U` is a finite `[k, n_params]` matrix with k >= 1."
     if not torch.is_tensor(U) or U.ndim != 2:
         raise ValueError(f"U must be a [k, n_params] matrix, got shape {tuple(getattr(U, 'shape', ()))}")
@@ -74,17 +80,23 @@ def check_directions(U: torch.Tensor, n_params: int):
         raise ValueError(f"U has width {U.shape[1]} but the selected parameters have n_params = {n_params}")
     if not torch.isfinite(U).all(): raise ValueError("U contains NaN or inf")
 
-def check_inputs(inputs: torch.Tensor):
+def check_inputs(inputs: torch.Tensor,  # samples `[batch, ...]`
+                ):
     "Raise `ValueError` for empty inputs or floating inputs with NaN/inf."
     if not torch.is_tensor(inputs): raise ValueError(f"inputs must be a tensor, got {type(inputs).__name__}")
     if inputs.ndim == 0 or inputs.shape[0] == 0: raise ValueError(f"inputs are empty (shape {tuple(inputs.shape)})")
     if inputs.is_floating_point() and not torch.isfinite(inputs).all(): raise ValueError("inputs contain NaN or inf")
 
-# %% ../nbs/03_curvature.ipynb #5dabf03d
+# %% ../nbs/03_curvature.ipynb #eff42fbd
 TANGENT_BUDGET_BYTES = 128 * 2**20
 
-def auto_chunk_size(model: nn.Module, sel: ParamSelection, inputs: torch.Tensor, w0: torch.Tensor, k: int,
-                    divergence: str | Divergence | None = None) -> int:
+def auto_chunk_size(model: nn.Module,     # the model
+                    sel: ParamSelection,  # the selected parameters
+                    inputs: torch.Tensor, # samples `[batch, ...]` (the first one is run)
+                    w0: torch.Tensor,     # the point W0
+                    k: int,               # directions per kernel call
+                    divergence: str | Divergence | None = None,  # its `tangent_factor` scales the tangents (None: 1)
+                   ) -> int:
     "Samples per chunk so that k output tangents of a chunk (times the divergence's `tangent_factor`) stay within `TANGENT_BUDGET_BYTES`."
     with torch.no_grad(), eval_mode(model): per_sample = model_output(model, sel, inputs[:1], w0)
     factor = get_divergence(divergence).tangent_factor if divergence is not None else 1.0

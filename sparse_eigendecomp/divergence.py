@@ -61,7 +61,7 @@ def kl_output_curvature(v: torch.Tensor,        # logit tangents J u, `[..., bat
     second = torch.einsum("kmv,mv->km", v3 * v3, p2)
     return (second - mean.square()).clamp_min(0).reshape(v.shape[:-1])
 
-# %% ../nbs/00_divergence.ipynb #acb35142
+# %% ../nbs/00_divergence.ipynb #57305019
 @dataclass(frozen=True)
 class Divergence:
     "A per-sample divergence D(y, y0) and the quadratic form of its output Hessian at y = y0."
@@ -77,7 +77,8 @@ DIVERGENCES = {
     "kl": Divergence("kl", kl_divergence, kl_output_curvature),
 }
 
-def get_divergence(name: str | Divergence) -> Divergence:
+def get_divergence(name: str | Divergence,  # 'mse', 'kl', or a `Divergence` (returned as is)
+                  ) -> Divergence:
     "Look up a divergence by name ('mse' or 'kl'), passing `Divergence` objects through."
     if isinstance(name, Divergence): return name
     if name not in DIVERGENCES:

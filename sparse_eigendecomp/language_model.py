@@ -16,9 +16,14 @@ __all__ = ['DTYPES', 'tinystories_config', 'find_shared_assets', 'load_tokenizer
            'resolve_device', 'resolve_dtype', 'load_language_model', 'write_hub_cache', 'check_reference',
            'TrainedLanguageModel', 'evaluate_loss', 'greedy_continuation', 'train_language_model']
 
-# %% ../nbs/08_language_model.ipynb #c31e2bfe
-def tinystories_config(vocab_size: int = 50257, hidden_size: int = 64, num_layers: int = 8, num_heads: int = 16,
-                       window_size: int = 256, max_position_embeddings: int = 2048, dropout: float = 0.0):
+# %% ../nbs/08_language_model.ipynb #ebd30524
+def tinystories_config(vocab_size: int = 50257,  # GPT-Neo's tokenizer
+                       hidden_size: int = 64,    # d_model
+                       num_layers: int = 8,      # blocks, alternating global and local attention
+                       num_heads: int = 16,      # attention heads (d_head = hidden_size / num_heads)
+                       window_size: int = 256,   # span of local attention
+                       max_position_embeddings: int = 2048,  # longest context
+                       dropout: float = 0.0):    # embedding, attention and residual dropout (training only)
     "A GPTNeoConfig with TinyStories-1M's architecture (smaller sizes for tests)."
     from transformers import GPTNeoConfig
     return GPTNeoConfig(vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers, num_heads=num_heads,
@@ -45,7 +50,8 @@ def load_tokenizer(path: str | Path):  # a Hugging Face tokenizer directory (e.g
         raise ValueError(f"not a tokenizer directory: {str(path)!r} (no tokenizer.json / tokenizer_config.json)")
     return AutoTokenizer.from_pretrained(str(path))
 
-def read_stories(path: str | Path) -> list[str]:
+def read_stories(path: str | Path,  # a UTF-8 text file
+                ) -> list[str]:
     "Stories from a UTF-8 text file, separated by blank lines."
     path = Path(path)
     if not path.is_file(): raise ValueError(f"text file not found: {str(path)!r}")
@@ -54,7 +60,9 @@ def read_stories(path: str | Path) -> list[str]:
     if not stories: raise ValueError(f"text file {str(path)!r} contains no stories")
     return stories
 
-def encode_stories(stories: list[str], tokenizer) -> torch.Tensor:
+def encode_stories(stories: list[str],  # the stories, in order
+                   tokenizer,           # the model's tokenizer (its end-of-text token separates stories)
+                  ) -> torch.Tensor:
     "One long token stream: the stories joined by the end-of-text token."
     eos = tokenizer.eos_token_id
     ids = []
@@ -130,7 +138,8 @@ def load_language_model(name_or_dir: str | Path = "roneneldan/TinyStories-1M",  
 # %% ../nbs/08_language_model.ipynb #2084c8e0
 def write_hub_cache(hf_home: str | Path,  # the HF_HOME to create the cache in
                     name: str,            # hub name, e.g. 'roneneldan/TinyStories-1M'
-                    model, tokenizer,     # what the download would have brought
+                    model,                # the model a download would have brought
+                    tokenizer,            # and its tokenizer
                     revision: str = "0" * 40,  # the snapshot's name (a commit hash on the hub)
                    ) -> Path:
     "Lay out `model` and `tokenizer` as the Hugging Face cache holds a downloaded `name` -> the snapshot directory."
@@ -166,9 +175,13 @@ class TrainedLanguageModel:
     model: torch.nn.Module
     metrics: dict  # steps, train_seconds, val_loss, val_perplexity, train_tokens, val_tokens, seed, data, log, stand_in
 
-# %% ../nbs/08_language_model.ipynb #9fcaa626
+# %% ../nbs/08_language_model.ipynb #084d1593
 @torch.no_grad()
-def evaluate_loss(model, tokens: torch.Tensor, ctx_len: int, batch_size: int = 16) -> float:
+def evaluate_loss(model,                # a Hugging Face causal LM
+                  tokens: torch.Tensor,  # one token stream `[n]`
+                  ctx_len: int,          # tokens per window
+                  batch_size: int = 16,  # windows per forward pass
+                 ) -> float:
     "Mean next-token cross-entropy over consecutive windows of `tokens`."
     was_training = model.training
     model.eval()
@@ -183,7 +196,11 @@ def evaluate_loss(model, tokens: torch.Tensor, ctx_len: int, batch_size: int = 1
     model.train(was_training)
     return total / (n * ctx_len)
 
-def greedy_continuation(model, tokenizer, prompt: str, n_tokens: int = 20) -> str:
+def greedy_continuation(model,              # a Hugging Face causal LM
+                        tokenizer,          # its tokenizer
+                        prompt: str,        # the text to continue
+                        n_tokens: int = 20, # tokens to add
+                       ) -> str:
     "The prompt continued greedily by `n_tokens` tokens."
     ids = torch.tensor([tokenizer(prompt).input_ids])
     model.eval()
@@ -192,12 +209,23 @@ def greedy_continuation(model, tokenizer, prompt: str, n_tokens: int = 20) -> st
             ids = torch.cat([ids, model(ids).logits[:, -1].argmax(-1, keepdim=True)], 1)
     return tokenizer.decode(ids[0])
 
-# %% ../nbs/08_language_model.ipynb #ac12f1a7
-def train_language_model(data: str | Path, out: str | Path, tokenizer_dir: str | Path,
-                         steps: int = 420, seed: int = 0, ctx_len: int = 128, batch_size: int = 16,
-                         lr: float = 3e-3, weight_decay: float = 0.1, dropout: float = 0.1, warmup: int = 100,
-                         time_budget: float | None = 15 * 60, eval_every: int = 200, config=None,
-                         progress: bool = True) -> dict:
+# %% ../nbs/08_language_model.ipynb #c386a53d
+def train_language_model(data: str | Path,           # stories, blank-line separated; the last 10% are held out
+                         out: str | Path,            # the checkpoint directory to write
+                         tokenizer_dir: str | Path,  # the tokenizer (saved with the checkpoint)
+                         steps: int = 420,           # optimizer steps
+                         seed: int = 0,              # seeds the weights and the batches
+                         ctx_len: int = 128,         # tokens per training window
+                         batch_size: int = 16,       # windows per step
+                         lr: float = 3e-3,           # peak learning rate (AdamW)
+                         weight_decay: float = 0.1,  # AdamW weight decay (matrices only)
+                         dropout: float = 0.1,       # dropout while training
+                         warmup: int = 100,          # steps of linear warm-up before the cosine decay
+                         time_budget: float | None = 15 * 60,  # stop after this many seconds (None: run all steps)
+                         eval_every: int = 200,      # steps between held-out evaluations
+                         config=None,                # a GPTNeoConfig (default: `tinystories_config(dropout=dropout)`)
+                         progress: bool = True,      # show a progress bar
+                        ) -> TrainedLanguageModel:
     "Train a TinyStories-1M-architecture GPT-Neo on a text file; save a HF checkpoint at `out` atomically."
     from transformers import GPTNeoForCausalLM
     if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")

@@ -92,7 +92,8 @@ class History(list):
     def __init__(self, *args):
         super().__init__(*args)
         self.revived: list[tuple[int, int]] = []  # (epoch, feature) of every re-drawn row
-    def column(self, key: str) -> list: return [r[key] for r in self]
+    def column(self, key: str,  # a record field, e.g. 'high_curvature'
+              ) -> list: return [r[key] for r in self]
     def plot(self, **kwargs): return plot_history(self, **kwargs)
 
 def plot_history(history: History,  # the records of `fit`
@@ -151,7 +152,9 @@ class FitConfig:
     dead_fraction: float = 1e-2      # a row is dead if its mean |a| < dead_fraction × the largest row's
     duplicate_cos: float = 0.99      # a row is a duplicate if |cos| with an earlier row exceeds this
 
-def fit_config(config: FitConfig | None = None, **settings) -> FitConfig:
+def fit_config(config: FitConfig | None = None,  # the starting settings (default: `FitConfig()`)
+               **settings,                       # fields to replace
+              ) -> FitConfig:
     "`config` (default: `FitConfig()`) with `settings` replaced; `ValueError` for a setting `FitConfig` does not have."
     unknown = set(settings) - {f.name for f in fields(FitConfig)}
     if unknown: raise ValueError(f"unknown fit settings {sorted(unknown)}; FitConfig has {[f.name for f in fields(FitConfig)]}")

@@ -11,26 +11,38 @@ from torch import nn
 # %% auto #0
 __all__ = ['TMS', 'sparse_features', 'train_tms', 'column_angles', 'plot_columns', 'tms_samples', 'tms_experiment']
 
-# %% ../nbs/11_tms.ipynb #358bc7e3
+# %% ../nbs/11_tms.ipynb #7b7015b8
 class TMS(nn.Module):
     "Toy model of superposition: x̂ = ReLU(WᵀW x + b), W `[n_hidden, n_features]`."
-    def __init__(self, n_features: int = 5, n_hidden: int = 2, seed: int = 0):
+    def __init__(self, n_features: int = 5,  # inputs (and outputs)
+                 n_hidden: int = 2,          # the bottleneck
+                 seed: int = 0):             # seeds the initial weights
         super().__init__()
         g = torch.Generator().manual_seed(seed)
         self.W = nn.Parameter(torch.randn(n_hidden, n_features, generator=g) * math.sqrt(2 / (n_hidden + n_features)))
         self.b = nn.Parameter(torch.zeros(n_features))
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor,  # inputs `[batch, n_features]`
+               ) -> torch.Tensor:
         return torch.relu((x @ self.W.T) @ self.W + self.b)
 
-def sparse_features(n: int, n_features: int = 5, density: float = 0.05,
-                    generator: torch.Generator | int = 0) -> torch.Tensor:
+def sparse_features(n: int,                 # samples
+                    n_features: int = 5,    # features per sample
+                    density: float = 0.05,  # probability that a feature is nonzero
+                    generator: torch.Generator | int = 0,  # a generator, or a seed for one
+                   ) -> torch.Tensor:
     "`[n, n_features]` samples: each feature uniform[0, 1] and nonzero with probability `density`."
     g = torch.Generator().manual_seed(generator) if isinstance(generator, int) else generator
     return torch.rand(n, n_features, generator=g) * (torch.rand(n, n_features, generator=g) < density)
 
-# %% ../nbs/11_tms.ipynb #4b08a404
-def train_tms(seed: int = 0, n_features: int = 5, n_hidden: int = 2, density: float = 0.05,
-              steps: int = 3000, batch_size: int = 1024, lr: float = 1e-2) -> TMS:
+# %% ../nbs/11_tms.ipynb #16558a1d
+def train_tms(seed: int = 0,            # seeds the weights and the batches
+              n_features: int = 5,      # inputs
+              n_hidden: int = 2,        # the bottleneck
+              density: float = 0.05,    # probability that a feature is nonzero
+              steps: int = 3000,        # Adam steps
+              batch_size: int = 1024,   # fresh samples per step
+              lr: float = 1e-2,         # peak learning rate
+             ) -> TMS:
     "Train a TMS model (Adam, cosine schedule) on fresh sparse batches; seeded."
     model = TMS(n_features, n_hidden, seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -42,15 +54,17 @@ def train_tms(seed: int = 0, n_features: int = 5, n_hidden: int = 2, density: fl
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
     return model.eval()
 
-# %% ../nbs/11_tms.ipynb #ecfa34cf
-def column_angles(W: torch.Tensor) -> torch.Tensor:
+# %% ../nbs/11_tms.ipynb #e95a3e83
+def column_angles(W: torch.Tensor,  # a 2-D embedding `[2, n]`
+                 ) -> torch.Tensor:
     "Angles (degrees, sorted) between consecutive columns of a 2-D embedding `W` `[2, n]`, by polar angle."
     theta = torch.atan2(W[1], W[0]).sort().values
     gaps = torch.diff(torch.cat([theta, theta[:1] + 2 * math.pi]))
     return torch.rad2deg(gaps).sort().values
 
-# %% ../nbs/11_tms.ipynb #ec2a90e1
-def plot_columns(W: torch.Tensor, title: str = "TMS: columns of W"):
+# %% ../nbs/11_tms.ipynb #9b25772c
+def plot_columns(W: torch.Tensor,                 # a 2-D embedding `[2, n]`
+                 title: str = "TMS: columns of W"):  # figure title
     "The columns of a 2-D embedding `W` `[2, n]` as arrows from the origin; returns the matplotlib Figure."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(3.2, 3.2))
@@ -60,11 +74,14 @@ def plot_columns(W: torch.Tensor, title: str = "TMS: columns of W"):
     plt.close(fig)
     return fig
 
-# %% ../nbs/11_tms.ipynb #861d61b3
+# %% ../nbs/11_tms.ipynb #160702b0
 from .analysis import top_table, preference_matrix, one_to_one
 from .optimizer import fit_restarts
 
-def tms_samples(n: int = 1000, n_features: int = 5, density: float = 0.05, seed: int = 0):
+def tms_samples(n: int = 1000,          # samples
+                n_features: int = 5,    # features per sample
+                density: float = 0.05,  # probability that a feature is nonzero
+                seed: int = 0):         # seeds the draw
     "`n` sparse samples with at least one active input, and labels: the active input for one-hot samples, else -1."
     g = torch.Generator().manual_seed(seed)
     x = torch.empty(0, n_features)
@@ -76,8 +93,16 @@ def tms_samples(n: int = 1000, n_features: int = 5, density: float = 0.05, seed:
     labels = torch.where(active.sum(1) == 1, active.float().argmax(1), torch.tensor(-1))
     return x, labels
 
-def tms_experiment(seed: int = 0, n_samples: int = 1000, epochs: int = 40, lr: float = 0.01, lam: float = 1.0,
-                   restarts: int = 4, batch_size: int = 64, train_steps: int = 3000, progress: bool = False) -> dict:
+def tms_experiment(seed: int = 0,          # seeds the model, its data and the restarts
+                   n_samples: int = 1000,  # samples the features are fitted on
+                   epochs: int = 40,       # epochs per restart
+                   lr: float = 0.01,       # learning rate
+                   lam: float = 1.0,       # weight of the interference loss
+                   restarts: int = 4,      # seeded fits; the best objective is kept
+                   batch_size: int = 64,   # samples per step
+                   train_steps: int = 3000,  # steps of training the toy model
+                   progress: bool = False,   # show progress bars
+                  ) -> dict:
     "Train TMS and fit 5 features on W and b (best of `restarts`); returns model, eigenmodel, values, M, recovery, tables."
     model = train_tms(seed=seed, steps=train_steps)
     x, labels = tms_samples(n_samples, seed=seed + 1)

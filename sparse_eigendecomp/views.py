@@ -148,7 +148,7 @@ class FeatureExplorer:
     def html(self, feature: int | None = None,  # the feature (default: the current one)
              n: int | None = None,            # examples (default: the explorer's)
              vmin: float = -math.inf,         # only positions with values in [vmin, vmax] rank
-             vmax: float = math.inf,
+             vmax: float = math.inf,          # (the upper end of that range)
             ) -> Html:
         "HTML of one feature: its top `n` contexts with values in [vmin, vmax], histogram, and per-head norms."
         f = self.feature if feature is None else feature

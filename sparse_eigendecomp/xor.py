@@ -10,26 +10,33 @@ from torch import nn
 # %% auto #0
 __all__ = ['XOR_INPUTS', 'XOR_TARGETS', 'XOR_NAMES', 'XORNet', 'fits_xor', 'train_xor', 'xor_experiment']
 
-# %% ../nbs/10_xor.ipynb #a91e1913
+# %% ../nbs/10_xor.ipynb #aad5e08f
 XOR_INPUTS = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
 XOR_TARGETS = torch.tensor([0., 1., 1., 0.])
 
 class XORNet(nn.Module):
     "2-2-1 GELU net with summed hidden outputs: y = Σ_j GELU(W x + b)_j (6 parameters)."
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0):  # seeds the initial weights
         super().__init__()
         self.hidden = nn.Linear(2, 2)
         g = torch.Generator().manual_seed(seed)
         with torch.no_grad():  # PyTorch's default Linear init (uniform ±1/sqrt(fan_in)), from a seeded generator
             for p in self.hidden.parameters(): p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) / 2 ** 0.5)
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor,  # inputs `[batch, 2]`
+               ) -> torch.Tensor:      # outputs `[batch]`
         return nn.functional.gelu(self.hidden(x)).sum(-1)
 
-def fits_xor(model: nn.Module, tol: float = 0.1) -> bool:
+def fits_xor(model: nn.Module,   # an XOR net
+             tol: float = 0.1,   # largest allowed error on any of the four points
+            ) -> bool:
     "Are all four XOR outputs within `tol` of their targets?"
     with torch.no_grad(): return bool(((model(XOR_INPUTS) - XOR_TARGETS).abs() < tol).all())
 
-def train_xor(seed: int = 0, steps: int = 2000, lr: float = 0.05, max_attempts: int = 10) -> XORNet:
+def train_xor(seed: int = 0,          # seeds the first initialization (later ones derive from it)
+              steps: int = 2000,      # Adam steps per attempt
+              lr: float = 0.05,       # learning rate
+              max_attempts: int = 10, # initializations to try before giving up
+             ) -> XORNet:
     "Fit XORNet to the four XOR points (full-batch Adam, MSE); re-initializes from derived seeds until it fits."
     for attempt in range(max_attempts):
         model = XORNet(seed + 10_000 * attempt)
@@ -48,8 +55,15 @@ from .optimizer import fit_restarts
 
 XOR_NAMES = ["".join(str(int(v)) for v in x) for x in XOR_INPUTS.tolist()]  # '00', '01', '10', '11'
 
-def xor_experiment(seed: int = 0, n_features: int = 3, params=("hidden.weight",), epochs: int = 300,
-                   lr: float = 0.01, lam: float = 1.0, restarts: int = 2, progress: bool = False) -> dict:
+def xor_experiment(seed: int = 0,                 # seeds the net and the restarts
+                   n_features: int = 3,           # directions
+                   params=("hidden.weight",),     # the parameters they live in (add "hidden.bias" for all six)
+                   epochs: int = 300,             # epochs per restart
+                   lr: float = 0.01,              # learning rate
+                   lam: float = 1.0,              # weight of the interference loss
+                   restarts: int = 2,             # seeded fits; the best objective is kept
+                   progress: bool = False,        # show progress bars
+                  ) -> dict:
     "Train the XOR net and fit its eigenmodel (seeded); returns model, eigenmodel, values `[4, k]`, top inputs, recovered."
     model = train_xor(seed)
     em, history, objectives = fit_restarts(model, list(params), n_features, XOR_INPUTS, restarts=restarts, seed=seed,

@@ -55,3 +55,26 @@ def test_lint():
                         "conftest.py"],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-1000:]
+
+
+def test_public_signatures_have_docments():
+    "Every parameter of every public function and method of the library has a docment (a comment after it)."
+    import importlib, inspect
+    from fastcore.docments import docments
+    missing = []
+    for path in sorted((ROOT / "sparse_eigendecomp").glob("*.py")):
+        if path.stem.startswith("_"): continue
+        module = importlib.import_module(f"sparse_eigendecomp.{path.stem}")
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isclass(obj):
+                funcs = [(f"{name}.{k}", v) for k, v in vars(obj).items()
+                         if inspect.isfunction(v) and (not k.startswith("_") or k == "__init__")]
+            else: funcs = [(name, obj)] if inspect.isfunction(obj) else []
+            for qualname, func in funcs:
+                if func.__code__.co_filename.startswith("<"): continue  # generated (a dataclass's __init__): fields carry the notes
+                notes = docments(func)
+                params = [p for p in inspect.signature(func).parameters.values()
+                          if p.name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+                missing += [f"{path.stem}.{qualname}({p.name})" for p in params if not notes.get(p.name)]
+    assert not missing, f"parameters without docments: {missing}"
