@@ -11,32 +11,32 @@ from torch import nn
 # %% auto #0
 __all__ = ['TMS', 'sparse_features', 'train_tms', 'column_angles', 'plot_columns', 'tms_samples', 'tms_experiment']
 
-# %% ../nbs/11_tms.ipynb #7b7015b8
+# %% ../nbs/11_tms.ipynb #15bfaa65
 class TMS(nn.Module):
-    "Toy model of superposition: x̂ = ReLU(WᵀW x + b), W `[n_hidden, n_features]`."
-    def __init__(self, n_features: int = 5,  # inputs (and outputs)
+    "Toy model of superposition: x̂ = ReLU(WᵀW x + b), W `[n_hidden, n_inputs]` (`n_inputs` sparse input features)."
+    def __init__(self, n_inputs: int = 5,  # inputs (and outputs)
                  n_hidden: int = 2,          # the bottleneck
                  seed: int = 0):             # seeds the initial weights
         super().__init__()
         g = torch.Generator().manual_seed(seed)
-        self.W = nn.Parameter(torch.randn(n_hidden, n_features, generator=g) * math.sqrt(2 / (n_hidden + n_features)))
-        self.b = nn.Parameter(torch.zeros(n_features))
-    def forward(self, x: torch.Tensor,  # inputs `[batch, n_features]`
+        self.W = nn.Parameter(torch.randn(n_hidden, n_inputs, generator=g) * math.sqrt(2 / (n_hidden + n_inputs)))
+        self.b = nn.Parameter(torch.zeros(n_inputs))
+    def forward(self, x: torch.Tensor,  # inputs `[batch, n_inputs]`
                ) -> torch.Tensor:
         return torch.relu((x @ self.W.T) @ self.W + self.b)
 
 def sparse_features(n: int,                 # samples
-                    n_features: int = 5,    # features per sample
+                    n_inputs: int = 5,    # features per sample
                     density: float = 0.05,  # probability that a feature is nonzero
                     generator: torch.Generator | int = 0,  # a generator, or a seed for one
                    ) -> torch.Tensor:
-    "`[n, n_features]` samples: each feature uniform[0, 1] and nonzero with probability `density`."
+    "`[n, n_inputs]` samples: each feature uniform[0, 1] and nonzero with probability `density`."
     g = torch.Generator().manual_seed(generator) if isinstance(generator, int) else generator
-    return torch.rand(n, n_features, generator=g) * (torch.rand(n, n_features, generator=g) < density)
+    return torch.rand(n, n_inputs, generator=g) * (torch.rand(n, n_inputs, generator=g) < density)
 
-# %% ../nbs/11_tms.ipynb #16558a1d
+# %% ../nbs/11_tms.ipynb #18d5a942
 def train_tms(seed: int = 0,            # seeds the weights and the batches
-              n_features: int = 5,      # inputs
+              n_inputs: int = 5,      # inputs
               n_hidden: int = 2,        # the bottleneck
               density: float = 0.05,    # probability that a feature is nonzero
               steps: int = 3000,        # Adam steps
@@ -44,12 +44,12 @@ def train_tms(seed: int = 0,            # seeds the weights and the batches
               lr: float = 1e-2,         # peak learning rate
              ) -> TMS:
     "Train a TMS model (Adam, cosine schedule) on fresh sparse batches; seeded."
-    model = TMS(n_features, n_hidden, seed)
+    model = TMS(n_inputs, n_hidden, seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     g = torch.Generator().manual_seed(seed + 1)
     for _ in range(steps):
-        x = sparse_features(batch_size, n_features, density, g)
+        x = sparse_features(batch_size, n_inputs, density, g)
         loss = (model(x) - x).square().mean()
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
     return model.eval()
@@ -79,14 +79,14 @@ from .analysis import top_table, preference_matrix, one_to_one
 from .optimizer import fit_restarts
 
 def tms_samples(n: int = 1000,          # samples
-                n_features: int = 5,    # features per sample
+                n_inputs: int = 5,    # features per sample
                 density: float = 0.05,  # probability that a feature is nonzero
                 seed: int = 0):         # seeds the draw
     "`n` sparse samples with at least one active input, and labels: the active input for one-hot samples, else -1."
     g = torch.Generator().manual_seed(seed)
-    x = torch.empty(0, n_features)
+    x = torch.empty(0, n_inputs)
     while len(x) < n:
-        batch = sparse_features(4 * n, n_features, density, g)
+        batch = sparse_features(4 * n, n_inputs, density, g)
         x = torch.cat([x, batch[(batch > 0).any(1)]])
     x = x[:n]
     active = x > 0

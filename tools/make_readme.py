@@ -22,6 +22,7 @@ def _visible(cell):
 def render() -> str:
     nb = nbformat.read(ROOT / "nbs" / "index.ipynb", as_version=4)
     nb.cells = [c for c in nb.cells if _visible(c)]
+    nb.metadata["language_info"] = {"name": "python"}  # fenced code blocks marked as Python
     # nbdev turns the first "# Title" + "> summary" into front matter; markdown keeps them as they are.
     body, _ = MarkdownExporter().from_notebook_node(nb)
     body = re.sub(r"\]\((images/[^)]+)\)", r"](nbs/\1)", body)  # images live in nbs/, the README at the root
