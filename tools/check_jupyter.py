@@ -6,7 +6,7 @@ in headless Chromium with Playwright, runs all cells from the Run menu, and chec
 
 1. the widget renders (a feature dropdown and the highlighted examples of feature 0, 'd' on top);
 2. choosing feature 1 in the dropdown changes the examples to feature 1's ('t' on top);
-3. moving nothing else, the browser console shows no error from the widget.
+3. the browser console shows no error from the widget.
 
 It prints the seconds to the first render and to the update, saves a screenshot to `_docs_screenshots/`, and ends
 with `jupyter_ok=true|false`. Needs `pip install -e ".[docs]"` (Playwright and JupyterLab) and Debian's
