@@ -1,7 +1,7 @@
 """Benchmark: one training step of the token experiment on realistic shapes of every supported family.
 
 For each family a random model of a realistic shape is built from its Hugging Face config (no download): TinyStories-1M
-(GPT-Neo), GPT-2 small (12 layers, d_model 768), Pythia-70m's shape (GPT-NeoX, 6 layers, d_model 512) and a ~110M
+(GPT-Neo), GPT-2 small (12 layers, d_model 768), Pythia-70m's shape (GPT-NeoX, 6 layers, d_model 512) and a ~125M
 Llama-style decoder (12 layers, d_model 768, 12 query and 4 key/value heads, gated MLP). With 10 directions on the
 middle layer's `W_K` and 4 contexts of 64 tokens, it times (median of 3 after a warm-up):
 
