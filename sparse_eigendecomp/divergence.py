@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['DIVERGENCES', 'mse_divergence', 'kl_divergence', 'mse_output_curvature', 'kl_output_curvature', 'Divergence',
-           'get_divergence', 'readout_kl', 'quadratic_divergence', 'kl_readout_metric']
+           'get_divergence', 'readout_curvature', 'readout_kl', 'quadratic_divergence', 'kl_readout_metric']
 
 # %% ../nbs/00_divergence.ipynb #db47ca3b
 def _check_same_shape(y, y0, what):
@@ -85,14 +85,38 @@ def get_divergence(name: str | Divergence,  # 'mse', 'kl', or a `Divergence` (re
         raise ValueError(f"unknown divergence {name!r}; choose one of {sorted(DIVERGENCES)}")
     return DIVERGENCES[name]
 
-# %% ../nbs/00_divergence.ipynb #2461089b
+# %% ../nbs/00_divergence.ipynb #2391d4f3
+class _ReadoutCurvature(torch.autograd.Function):
+    "q = Σ_v p_v z_v² − (v·m)² with z = v W_U, and its exact gradient in v (not in W_U or p: they are fixed)."
+    @staticmethod
+    def forward(ctx, v, W_U, p, m):
+        z = v @ W_U                                  # [..., tokens, d_vocab]
+        pz = z * p
+        mean = (v * m).sum(-1)                       # Σ_v p_v z_v
+        ctx.save_for_backward(pz, W_U, m, mean)
+        return (pz * z).sum(-1) - mean.square()
+
+    @staticmethod
+    def backward(ctx, grad):
+        pz, W_U, m, mean = ctx.saved_tensors
+        return 2 * ((grad.unsqueeze(-1) * pz) @ W_U.T - (grad * mean).unsqueeze(-1) * m), None, None, None
+
+def readout_curvature(v: torch.Tensor,       # tangents of the output before the readout, `[..., batch(, pos), d_model]`
+                      W_U: torch.Tensor,     # unembedding `[d_model, d_vocab]`
+                      logits0: torch.Tensor, # logits at W0, `[batch(, pos), d_vocab]`
+                     ) -> torch.Tensor:      # `[..., batch(, pos)]`
+    "The KL's output curvature behind the readout, Var_p(v W_U), without a second vocabulary-sized pass for the mean."
+    p = logits0.softmax(-1)
+    return _ReadoutCurvature.apply(v, W_U, p, p @ W_U.T).clamp_min(0)  # the clamp removes round-off below 0
+
+# %% ../nbs/00_divergence.ipynb #a07ad974
 def readout_kl(W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
                b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
               ) -> Divergence:
     "KL(p_W0 || p_W) of next-token distributions whose logits are the linear readout `h @ W_U + b_U` of the output h."
     logits = lambda h: h @ W_U if b_U is None else h @ W_U + b_U
     return Divergence("readout_kl", lambda h, h0: kl_divergence(logits(h), logits(h0)),
-                      lambda v, h0: kl_output_curvature(v @ W_U, logits(h0)),  # tangents have no bias
+                      lambda v, h0: readout_curvature(v, W_U, logits(h0)),  # tangents have no bias
                       tangent_factor=W_U.shape[1] / W_U.shape[0])
 
 def quadratic_divergence(metric: torch.Tensor,  # per-sample symmetric metric M `[batch(, pos), d, d]`
@@ -109,7 +133,7 @@ def quadratic_divergence(metric: torch.Tensor,  # per-sample symmetric metric M 
         return 0.5 * form(y - y0, y - y0)
     return Divergence("quadratic", value, lambda v, y0: form(v, v))
 
-# %% ../nbs/00_divergence.ipynb #b30a1380
+# %% ../nbs/00_divergence.ipynb #b5d34c06
 @torch.no_grad()
 def kl_readout_metric(h0: torch.Tensor,                 # outputs before the readout at W0, `[..., d_model]`
                       W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
