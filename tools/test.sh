@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: install (CPU torch pinned), then every notebook and tests/ through pytest.
+# The whole test suite on a fresh machine: install (torch pinned by constraints.txt), then every notebook and tests/ through pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q -c constraints.txt -e ".[dev]"
