@@ -28,9 +28,10 @@ FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama")
 def build(family: str):
     "A random causal LM of a realistic shape for `family` (float32, eval mode)."
     import transformers as tf
+    from sparse_eigendecomp.language_model import tinystories_config
     tf.utils.logging.set_verbosity_error()
     configs = {
-        "gpt_neo": lambda: __import__("sparse_eigendecomp.language_model", fromlist=["x"]).tinystories_config(),
+        "gpt_neo": lambda: tinystories_config(),
         "gpt2": lambda: tf.GPT2Config(),  # GPT-2 small
         "gpt_neox": lambda: tf.GPTNeoXConfig(hidden_size=512, num_hidden_layers=6, num_attention_heads=8, intermediate_size=2048,
                                              vocab_size=50304, rotary_pct=0.25, max_position_embeddings=2048),  # Pythia-70m
@@ -51,7 +52,7 @@ def median_seconds(fn, repeats=3):
 
 def child(family: str, setting: bool) -> dict:
     from sparse_eigendecomp.architectures import n_layers
-    from sparse_eigendecomp.transformer import token_eigenmodel, prepare_tokens, keep_freed_memory
+    from sparse_eigendecomp.transformer import token_eigenmodel, prepare_tokens, keep_freed_memory, metric_pays_off
     from sparse_eigendecomp.optimizer import fit
     keep_freed_memory()
     model = build(family)
@@ -71,7 +72,7 @@ def child(family: str, setting: bool) -> dict:
     out["n_params_selected"] = em.n_params
     step = lambda data: fit(em, data.resid, metric=data.metric, epochs=1, batch_size=4, lr=0.1, progress=False)
     out["step_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, metric=False)))
-    out["metric_chosen"] = model.config.hidden_size < 6 * 10 * 8
+    out["metric_chosen"] = metric_pays_off(model.config.hidden_size, n_features=10, epochs=8)  # the original note's setting
     out["step_s"] = out["step_readout_s"]
     if out["metric_chosen"]:
         with_metric = prepare_tokens(em.model, model, tokens)

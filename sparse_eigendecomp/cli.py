@@ -10,7 +10,7 @@ from fastcore.docments import docments
 import torch
 from torch import nn
 import sparse_eigendecomp
-from .eigenmodel import EigenModel, atomic_write, atomic_write_text
+from .eigenmodel import EigenModel, atomic_write_figure, atomic_write_text
 from .optimizer import fit
 from .testing import kernel_errors, planted_problem, matched_cosines, planted_recovered
 from pathlib import Path
@@ -47,9 +47,9 @@ def demo(seed: int = 0,    # seeds the MLP, the directions and the planted probl
     print(f"demo_kernel_rel_err={worst:.2e} planted_recovered={str(recovered).lower()}", file=out)
     return worst < 1e-6 and recovered
 
-# %% ../nbs/90_cli.ipynb #2d3210a0
+# %% ../nbs/90_cli.ipynb #9cd65847
 def _save_outputs(out: Path, em, figures: dict, results: dict):
-    for name, fig in figures.items(): atomic_write(out / f"{name}.png", lambda tmp: fig.savefig(tmp, dpi=120))
+    for name, fig in figures.items(): atomic_write_figure(out / f"{name}.png", fig, dpi=120)
     em.save(out / "eigenmodel")
     atomic_write_text(out / "results.json", json.dumps(results, indent=2))
 
@@ -159,6 +159,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import load_language_model
+    from sparse_eigendecomp.architectures import max_positions
     from sparse_eigendecomp.transformer import load_contexts, transformer_experiment, write_report, keep_freed_memory
     if data is None: data = _shared("tinystories/tinystories-sample.txt", "--data")
     notes = json.loads(Path(descriptions).read_text()) if descriptions else None
@@ -166,7 +167,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     if tokenizer is None and Path(model).is_dir() and not any((Path(model) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")):
         tokenizer = _shared("gpt-neo-tokenizer", "--tokenizer")  # a checkpoint without tokenizer files: the TinyStories one
     lm, tok = load_language_model(model, tokenizer, device=device, dtype=dtype)
-    positions = _max_positions(lm)
+    positions = max_positions(lm)
     if positions is not None and ctx_len > positions:
         raise ValueError(f"--ctx-len {ctx_len} is longer than the model's {positions} positions")
     training = Path(model) / "training.json"
@@ -185,19 +186,11 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
           f"held-out evaluation {t['eval_s']:.1f}s ({t['eval_tokens_per_s']:.0f} tokens/s); total {t['total_s']:.1f}s", file=file)
     print(f"wrote {out}/: eigenmodel/, {', '.join(p.name for k, p in paths.items() if k != 'eigenmodel')}", file=file)
     print(f"model {model} on {run.settings['device']} ({run.settings['dtype']}); output metric "
-          f"{'precomputed' if run.settings['metric_precomputed'] else 'not precomputed (over budget): readout KL per step'}", file=file)
+          f"{'precomputed' if run.settings['metric_precomputed'] else 'not precomputed: the readout KL in every step'}", file=file)
     print(f"transformer_features={features} tokens_per_s={t['train_tokens_per_s']:.0f} top_examples={paths['top_examples']}", file=file)
     return paths
 
-# %% ../nbs/90_cli.ipynb #3650e203
-def _max_positions(model) -> int | None:
-    "The longest context the model's position embeddings allow (None: rotary, no fixed limit is enforced here)."
-    from sparse_eigendecomp.architectures import hf_model_of
-    config = hf_model_of(model).config
-    if getattr(config, "model_type", "") in ("gpt_neox", "llama", "mistral", "qwen2"): return None
-    return getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
-
-# %% ../nbs/90_cli.ipynb #48c38555
+# %% ../nbs/90_cli.ipynb #2ba0bc3c
 def _option(parser: argparse.ArgumentParser, name: str, param: inspect.Parameter, help: str | None):
     "One `--name` option from a parameter: required without a default; choices from a `Literal`; several values from a tuple."
     kw = dict(help=help, default=None if param.default is param.empty else param.default, required=param.default is param.empty)
@@ -215,7 +208,7 @@ def _add_options(parser: argparse.ArgumentParser, func, skip=("file",)):
     for name, param in inspect.signature(func, eval_str=True).parameters.items():
         if name not in skip: _option(parser, name, param, helps.get(name))
 
-# %% ../nbs/90_cli.ipynb #7abad4d6
+# %% ../nbs/90_cli.ipynb #a4a0a384
 COMMANDS = {
     "demo": (demo, "check the curvature kernel and recover planted directions (seconds)"),
     "tms": (run_tms, "toy model of superposition: train, fit 5 features, tables and recovery (the main job)"),
@@ -235,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_options(sub.add_parser(name, help=help, description=func.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter), func)
     return p
 
-# %% ../nbs/90_cli.ipynb #bee21fef
+# %% ../nbs/90_cli.ipynb #f36fdb27
 def main(argv: list[str] | None = None,  # arguments (default: the command line's)
         ) -> int:
     "Run the `sparse-eigendecomp` command line; returns the exit code."
@@ -253,6 +246,6 @@ def _run(args) -> int:
     if args.command in ("tms", "xor"): return 0 if result["recovered"] else 1
     return 0
 
-# %% ../nbs/90_cli.ipynb #cbb8ea4c
+# %% ../nbs/90_cli.ipynb #ee3799f3
 #| eval: false
 if __name__ == "__main__": sys.exit(main())

@@ -12,10 +12,11 @@ from torch.func import functional_call, jvp, vmap
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from .divergence import Divergence, get_divergence, quadratic_divergence
 from .params import ParamSelection, select_params
+from .architectures import eval_mode
 
 # %% auto #0
-__all__ = ['METHODS', 'TANGENT_BUDGET_BYTES', 'eval_mode', 'model_output', 'forward_ad_attention', 'check_directions',
-           'check_inputs', 'auto_chunk_size', 'feature_values']
+__all__ = ['METHODS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'check_directions', 'check_inputs',
+           'auto_chunk_size', 'feature_values']
 
 # %% ../nbs/03_curvature.ipynb #464025be
 def _as_output_tensor(out):
@@ -23,15 +24,6 @@ def _as_output_tensor(out):
     if hasattr(out, "logits"): return out.logits
     if isinstance(out, (tuple, list)): return out[0]
     raise TypeError(f"cannot take a tensor from model output of type {type(out).__name__}")
-
-@contextmanager
-def eval_mode(model: nn.Module):  # the module to run without dropout
-    "Run `model` in eval mode (no dropout) and restore its training flags afterwards."
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
-    try: yield model
-    finally:
-        for m, mode in modes: m.training = mode
 
 def model_output(model: nn.Module,     # the model
                  sel: ParamSelection,  # the selected parameters

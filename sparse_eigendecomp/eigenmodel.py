@@ -18,7 +18,7 @@ from .divergence import Divergence, get_divergence, readout_kl
 from .architectures import ResidualTail, hf_model_of, unembedding
 
 # %% auto #0
-__all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'atomic_write', 'atomic_write_text']
+__all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'atomic_write', 'atomic_write_text', 'atomic_write_figure']
 
 # %% ../nbs/04_eigenmodel.ipynb #4a3f60c3
 class EigenModel(nn.Module):
@@ -107,6 +107,13 @@ def atomic_write_text(path: str | Path,  # the file to create or replace
                      ) -> Path:
     "Write UTF-8 `text` to `path` atomically."
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+def atomic_write_figure(path: str | Path,  # the image file to create or replace (its suffix picks the format)
+                        fig,               # a matplotlib Figure
+                        dpi: int = 110,    # resolution
+                       ) -> Path:
+    "Save `fig` to `path` atomically, trimmed to its content."
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight"))
 
 # %% ../nbs/04_eigenmodel.ipynb #18f8d1f2
 CONFIG_NAME, TENSORS_NAME = "config.json", "eigenmodel.safetensors"

@@ -55,7 +55,7 @@ class RowOptimizer:
         if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
         self.kind, self.lr, self.betas, self.eps, self.project = kind, lr, betas, eps, project
         self.m = torch.zeros(shape, dtype=dtype, device=device)
-        self.v = torch.zeros(shape if kind == "adam-coordinate" else shape[:1], dtype=dtype, device=device)
+        self.v = torch.zeros(shape if kind == "adam-coordinate" else (shape[0], 1), dtype=dtype, device=device)  # broadcasts over a row
         self.t = torch.zeros(shape[0], dtype=dtype, device=device)
 
     def reset(self, rows: torch.Tensor,  # indices of the rows to forget
@@ -78,12 +78,11 @@ class RowOptimizer:
         b1, b2 = self.betas
         self.t[rows] += 1
         self.m[rows] = b1 * self.m[rows] + (1 - b1) * grad
-        per_row = self.kind == "adam"
-        self.v[rows] = b2 * self.v[rows] + (1 - b2) * (grad.square().mean(1) if per_row else grad.square())
-        t = self.t[rows]
-        m_hat = self.m[rows] / (1 - b1 ** t).unsqueeze(1)
-        v_hat = self.v[rows] / (1 - b2 ** t) if per_row else self.v[rows] / (1 - b2 ** t).unsqueeze(1)
-        U[rows] -= lr * m_hat / (v_hat.sqrt() + self.eps if not per_row else (v_hat.sqrt() + self.eps).unsqueeze(1))
+        sq = grad.square().mean(1, keepdim=True) if self.kind == "adam" else grad.square()
+        self.v[rows] = b2 * self.v[rows] + (1 - b2) * sq
+        t = self.t[rows].unsqueeze(1)
+        m_hat, v_hat = self.m[rows] / (1 - b1 ** t), self.v[rows] / (1 - b2 ** t)
+        U[rows] -= lr * m_hat / (v_hat.sqrt() + self.eps)
 
 # %% ../nbs/05_optimizer.ipynb #82ab5306
 class History(list):

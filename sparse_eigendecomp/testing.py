@@ -12,7 +12,8 @@ from torch.func import hessian, jacrev
 from .divergence import get_divergence
 from .eigenmodel import atomic_write
 from .params import select_params
-from .curvature import METHODS, check_inputs, eval_mode, feature_values, forward_ad_attention, model_output
+from .architectures import eval_mode
+from .curvature import METHODS, check_inputs, feature_values, forward_ad_attention, model_output
 
 # %% auto #0
 __all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',

@@ -11,19 +11,18 @@ from typing import Sequence
 import torch
 from torch import nn
 from .params import ParamSelection, select_params
-from .curvature import eval_mode
-from .architectures import ResidualTail, resid_pre, block_of, unembedding
+from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembedding
 from .divergence import readout_kl, kl_readout_metric
-from .eigenmodel import EigenModel, atomic_write, atomic_write_text
+from .eigenmodel import EigenModel, atomic_write, atomic_write_figure, atomic_write_text
 from .optimizer import History, fit
 from .analysis import top_token_examples, feature_density, direction_norms
 from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories
 
 # %% auto #0
-__all__ = ['METRIC_BUDGET_BYTES', 'start_at_layer_of', 'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values',
-           'hub_stories', 'load_contexts', 'TransformerRun', 'transformer_experiment', 'feature_report', 'report_text',
-           'report_html', 'write_report', 'describe_features', 'keep_freed_memory']
+__all__ = ['METRIC_BUDGET_BYTES', 'start_at_layer_of', 'metric_pays_off', 'TokenData', 'prepare_tokens', 'token_eigenmodel',
+           'token_feature_values', 'hub_stories', 'load_contexts', 'TransformerRun', 'transformer_experiment',
+           'feature_report', 'report_text', 'report_html', 'write_report', 'describe_features', 'keep_freed_memory']
 
 # %% ../nbs/12_transformer.ipynb #212abe37
 def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family (or bridge)
@@ -36,8 +35,15 @@ def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family 
                                  "split cannot start after them (use `feature_values` on the whole model)")
     return min(blocks)
 
-# %% ../nbs/12_transformer.ipynb #0c90e207
+# %% ../nbs/12_transformer.ipynb #25c19d45
 METRIC_BUDGET_BYTES = 4 * 2**30
+
+def metric_pays_off(d_model: int,     # width of the final residual stream
+                    n_features: int,  # directions k
+                    epochs: int,      # passes over the data
+                   ) -> bool:
+    "Does precomputing the output metric (d_vocab·d² per token, once) cost less than the readout KL (≈ 6·k·d_vocab·d per token and epoch)?"
+    return d_model < 6 * n_features * max(epochs, 1)
 
 @dataclass
 class TokenData:
@@ -150,8 +156,7 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     "Fit a token-level sparse eigendecomposition of `params` and evaluate it on held-out contexts."
     t0 = time.perf_counter()
     em = token_eigenmodel(model, params, n_features, seed)
-    d_model = unembedding(em.model)[0].shape[0]
-    if precompute_metric is None: precompute_metric = d_model < 6 * n_features * max(epochs, 1)
+    if precompute_metric is None: precompute_metric = metric_pays_off(unembedding(em.model)[0].shape[0], n_features, epochs)
     train = prepare_tokens(em.model, model, train_tokens, metric=precompute_metric, metric_budget_bytes=metric_budget_bytes)
     t1 = time.perf_counter()
     history = fit(em, train.resid, metric=train.metric, epochs=epochs, batch_size=batch_size, lr=lr, lam=lam,
@@ -211,9 +216,6 @@ def _write_csv(path: Path, rows: list[list]) -> Path:
         with open(tmp, "w", newline="", encoding="utf-8") as fh: csv.writer(fh).writerows(rows)
     return atomic_write(path, write)
 
-def _write_figure(path: Path, fig) -> Path:
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))
-
 # %% ../nbs/12_transformer.ipynb #2901a106
 def write_report(run: TransformerRun,             # the result of `transformer_experiment`
                  tokenizer,                       # the model's tokenizer
@@ -235,10 +237,10 @@ def write_report(run: TransformerRun,             # the result of `transformer_e
                                      for f in report["features"] for r, e in enumerate(f["examples"])])
     atomic_write_text(paths["html"], report_html(report, n_examples))
     atomic_write_text(paths["text"], report_text(report, n_examples) + "\n")
-    _write_figure(paths["heads"], direction_plot(run.em))
-    _write_figure(paths["density"], density_plot(feature_density(run.heldout_values)))
-    _write_figure(paths["histograms"], activation_histograms(run.heldout_values))
-    _write_figure(paths["history"], run.history.plot())
+    atomic_write_figure(paths["heads"], direction_plot(run.em))
+    atomic_write_figure(paths["density"], density_plot(feature_density(run.heldout_values)))
+    atomic_write_figure(paths["histograms"], activation_histograms(run.heldout_values))
+    atomic_write_figure(paths["history"], run.history.plot())
     return paths
 
 # %% ../nbs/12_transformer.ipynb #9145898a
