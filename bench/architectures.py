@@ -7,15 +7,15 @@ middle layer's `W_K` and 4 contexts of 64 tokens, it times (median of 3 after a 
 
 - `fwd_bwd`: one forward and backward pass of the language-model loss (all weights), the usual unit of training cost;
 - `step_readout`: one bi-level step of `fit` (both of its updates) with the KL behind the unembedding;
-- `step_metric`: the same step with the per-token output metric precomputed, where `transformer_experiment` would
-  precompute it for the original note's setting (d_model < 6 x 10 features x 8 epochs = 480: building the metric costs
+- `step_output_hessian`: the same step with the per-token output Hessian precomputed, where `transformer_experiment` would
+  precompute it for the original note's setting (d_model < 6 x 10 features x 8 epochs = 480: building the output Hessian costs
   d_vocab x d_model^2 per token, which on wider models costs more than the readout it saves);
-- `step`: the step on the path `transformer_experiment` takes (the metric where chosen, else the readout);
+- `step`: the step on the path `transformer_experiment` takes (the output Hessian where chosen, else the readout);
 
 and the peak resident memory of the process. Each family runs in its own child process, one after the other (two
 torch processes at once on a 2-core machine slow each other 3-6x). `--setting` also measures the original note's
 setting (500 contexts of 64 tokens prepared, steps of 16 contexts, 10 features) on the GPT-2-small shape, where the
-metric (77 GB) does not fit and the readout path is taken: peak memory over two steps and seconds per step.
+output Hessian (77 GB) does not fit and the readout path is taken: peak memory over two steps and seconds per step.
 
 Last line: `worst_step_over_fwdbwd=<x>` (the largest `step` / `fwd_bwd` over families; target <= 4).
 """
@@ -52,7 +52,7 @@ def median_seconds(fn, repeats=3):
 
 def child(family: str, setting: bool) -> dict:
     from sparse_eigendecomp.architectures import n_layers
-    from sparse_eigendecomp.transformer import token_eigenmodel, prepare_tokens, keep_freed_memory, metric_pays_off
+    from sparse_eigendecomp.transformer import token_eigenmodel, prepare_tokens, keep_freed_memory, output_hessian_pays_off
     from sparse_eigendecomp.optimizer import fit
     keep_freed_memory()
     model = build(family)
@@ -70,20 +70,20 @@ def child(family: str, setting: bool) -> dict:
 
     em = token_eigenmodel(model, f"blocks.{layer}.attn.W_K", n_features=10, seed=0)  # freezes the model
     out["n_params_selected"] = em.n_params
-    step = lambda data: fit(em, data.resid, metric=data.metric, epochs=1, batch_size=4, lr=0.1, progress=False)
-    out["step_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, metric=False)))
-    out["metric_chosen"] = metric_pays_off(model.config.hidden_size, n_features=10, epochs=8)  # the original note's setting
+    step = lambda data: fit(em, data.resid, output_hessian=data.output_hessian, epochs=1, batch_size=4, lr=0.1, progress=False)
+    out["step_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, output_hessian=False)))
+    out["output_hessian_chosen"] = output_hessian_pays_off(model.config.hidden_size, n_features=10, epochs=8)  # the original note's setting
     out["step_s"] = out["step_readout_s"]
-    if out["metric_chosen"]:
-        with_metric = prepare_tokens(em.model, model, tokens)
-        out["step_metric_s"] = out["step_s"] = median_seconds(lambda: step(with_metric))
-        out["metric_prepare_s"] = with_metric.seconds
+    if out["output_hessian_chosen"]:
+        with_output_hessian = prepare_tokens(em.model, model, tokens)
+        out["step_output_hessian_s"] = out["step_s"] = median_seconds(lambda: step(with_output_hessian))
+        out["output_hessian_prepare_s"] = with_output_hessian.seconds
     if setting:  # the original note's setting: 500 x 64 tokens prepared, steps of 16 contexts
         contexts = torch.randint(0, vocab, (500, 64), generator=torch.Generator().manual_seed(2))
-        data = prepare_tokens(em.model, model, contexts, metric=out["metric_chosen"])
-        out["setting_metric_precomputed"] = data.metric is not None
+        data = prepare_tokens(em.model, model, contexts, output_hessian=out["output_hessian_chosen"])
+        out["setting_output_hessian_precomputed"] = data.output_hessian is not None
         t0 = time.perf_counter()
-        fit(em, data.resid[:32], metric=None if data.metric is None else data.metric[:32], epochs=1, batch_size=16, progress=False)
+        fit(em, data.resid[:32], output_hessian=None if data.output_hessian is None else data.output_hessian[:32], epochs=1, batch_size=16, progress=False)
         out["setting_step_s"] = (time.perf_counter() - t0) / 2
     out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return out
@@ -106,14 +106,14 @@ def main():
         if r.returncode != 0: raise SystemExit(f"{family} failed:\n{r.stderr[-3000:]}")
         rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
         row = rows[-1]
-        metric = (f"step (metric) {row['step_metric_s']:.3f}s = {row['step_metric_s'] / row['fwd_bwd_s']:.2f}x"
-                  if row["metric_chosen"] else "metric not chosen (d_model >= 480)")
+        output_hessian = (f"step (output Hessian) {row['step_output_hessian_s']:.3f}s = {row['step_output_hessian_s'] / row['fwd_bwd_s']:.2f}x"
+                  if row["output_hessian_chosen"] else "output Hessian not chosen (d_model >= 480)")
         print(f"{family:9s} layer {row['layer']:2d} W_K ({row['n_params_selected']:7d} weights of {row['n_params_model'] / 1e6:6.1f}M): "
               f"fwd+bwd {row['fwd_bwd_s']:.3f}s, step (readout KL) {row['step_readout_s']:.3f}s = "
-              f"{row['step_readout_s'] / row['fwd_bwd_s']:.2f}x, {metric}; peak {row['peak_rss_gb']:.2f} GB", flush=True)
+              f"{row['step_readout_s'] / row['fwd_bwd_s']:.2f}x, {output_hessian}; peak {row['peak_rss_gb']:.2f} GB", flush=True)
         if "setting_step_s" in row:
-            print(f"  original note's setting on this shape (500 x 64 tokens, steps of 16 contexts, metric precomputed: "
-                  f"{row['setting_metric_precomputed']}): {row['setting_step_s']:.1f}s per step, peak {row['peak_rss_gb']:.2f} GB")
+            print(f"  original note's setting on this shape (500 x 64 tokens, steps of 16 contexts, output Hessian precomputed: "
+                  f"{row['setting_output_hessian_precomputed']}): {row['setting_step_s']:.1f}s per step, peak {row['peak_rss_gb']:.2f} GB")
             print(f"gpt2_small_setting_peak_gb={row['peak_rss_gb']:.2f}")
     print(f"worst_step_over_fwdbwd={max(r['step_s'] / r['fwd_bwd_s'] for r in rows):.2f}")
 

@@ -17,17 +17,17 @@ def main():
     t0 = time.perf_counter()
     for seed in range(args.seeds):
         r = tms_experiment(seed=seed)
-        rec = r["recovery"]
+        rec = r.recovery
         tms_ok += rec.recovered
         print(f"tms seed {seed:2d}: recovered={rec.recovered} assignment={rec.assignment} score={rec.score:.3f} "
-              f"restart objectives={[round(o, 4) for o in r['objectives']]}", flush=True)
+              f"restart objectives={[round(o, 4) for o in r.objectives]}", flush=True)
     tms_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     for seed in range(args.seeds):
         r = xor_experiment(seed=seed)
-        xor_ok += r["recovered"]
-        print(f"xor seed {seed:2d}: recovered={r['recovered']} top inputs={';'.join(r['top_inputs'])} "
-              f"(net fitted after {r['model'].attempts} attempt(s))", flush=True)
+        xor_ok += r.recovered
+        print(f"xor seed {seed:2d}: recovered={r.recovered} top inputs={';'.join(r.top_inputs)} "
+              f"(net fitted after {r.model.attempts} attempt(s))", flush=True)
     xor_s = time.perf_counter() - t0
     print(f"time: tms {tms_s:.0f}s ({tms_s / args.seeds:.1f}s/seed), xor {xor_s:.0f}s ({xor_s / args.seeds:.1f}s/seed)")
     print(f"tms_recovered={tms_ok}/{args.seeds}")

@@ -1,16 +1,17 @@
 """Transformer experiment benchmark (not a test): the seed's setting end to end, and what the layer split buys.
 
 1. The full experiment (`transformer_experiment`: 10 features on blocks.4.attn.W_K, 500 training contexts x 64 tokens,
-   200 held-out contexts, 8 epochs) on TinyStories-1M when a local copy is given (--model DIR), else on the offline
-   stand-in (runs/tinystories-standin, built by `sparse-eigendecomp train-lm`): time and tokens/s on this machine.
+   200 held-out contexts from the 100 held-out stories of tinystories-1000.txt, 8 epochs) on TinyStories-1M when a local
+   copy is given (--model DIR), else on the shipped offline stand-in (models/tinystories-standin): time and tokens/s on
+   this machine, and the stand-in's held-out loss.
 2. One training step (feature values + gradient w.r.t. U, 10 directions, 4 contexts x 64 tokens) three ways, as ratios:
    the plain kernel on the whole model (KL on the logits), the tail from layer 4 with the readout KL, and the tail with
-   the precomputed per-token metric (what the experiment uses). All three compute the same values (checked here).
+   the precomputed per-token output Hessian (what the experiment uses). All three compute the same values (checked here).
 Usage: python bench/transformer.py [--model DIR] [--epochs 8] [--skip-full]
 """
 import argparse, time
 import torch
-from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
+from sparse_eigendecomp.language_model import load_language_model, find_shared_assets, model_card
 from sparse_eigendecomp.curvature import feature_values
 from sparse_eigendecomp.testing import relative_error
 from sparse_eigendecomp.transformer import (load_contexts, transformer_experiment, token_eigenmodel, prepare_tokens,
@@ -30,13 +31,15 @@ def step_seconds(fn, repeats=3):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default="runs/tinystories-standin")
+    ap.add_argument("--model", default="models/tinystories-standin")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--skip-full", action="store_true", help="only the per-step comparison")
     args = ap.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, glibc keep-freed-memory: {keep_freed_memory()}")
     model, tok = load_language_model(args.model)
-    train_ids, held_ids = load_contexts(find_shared_assets() / "tinystories" / "tinystories-sample.txt", tok, 500, 200, 64)
+    card = model_card(args.model)
+    print(f"model: {card['name']}" + (f", stand-in with held-out loss {card['held_out_loss']:.3f}" if card["stand_in"] else ""))
+    train_ids, held_ids, held_stories = load_contexts(find_shared_assets() / "tinystories" / "tinystories-1000.txt", tok, 500, 200, 64)
 
     em = token_eigenmodel(model, "blocks.4.attn.W_K", 10, seed=0)
     U = em.U.detach().clone().requires_grad_(True)
@@ -44,14 +47,15 @@ def main():
     data = prepare_tokens(em.model, model, x)
     whole, a_whole = step_seconds(lambda: (feature_values(model, x, U, "blocks.4.attn.W_K", "kl"), U))
     tail, a_tail = step_seconds(lambda: (em.feature_values(data.resid, U=U), U))
-    metric, a_metric = step_seconds(lambda: (em.feature_values(data.resid, U=U, metric=data.metric), U))
+    output_hessian, a_output_hessian = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian), U))
     print(f"one step, 4 x 64 tokens, 10 directions: whole model {whole:.2f}s, tail + readout KL {tail:.2f}s, "
-          f"tail + metric {metric:.3f}s (metric for these tokens: {data.seconds:.2f}s once); "
-          f"relative differences {relative_error(a_tail, a_whole):.1e}, {relative_error(a_metric, a_whole):.1e}")
+          f"tail + output Hessian {output_hessian:.3f}s (output Hessian for these tokens: {data.seconds:.2f}s once); "
+          f"relative differences {relative_error(a_tail, a_whole):.1e}, {relative_error(a_output_hessian, a_whole):.1e}")
 
     if not args.skip_full:
         t0 = time.perf_counter()
-        run = transformer_experiment(model, train_ids, held_ids, "blocks.4.attn.W_K", n_features=10, epochs=args.epochs, progress=False)
+        run = transformer_experiment(model, train_ids, held_ids, "blocks.4.attn.W_K", n_features=10, epochs=args.epochs, progress=False,
+                                     heldout_stories=held_stories)
         total = time.perf_counter() - t0
         t = run.timings
         print(f"full experiment ({args.model}): prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "
@@ -59,8 +63,11 @@ def main():
         print(f"transformer_total_s={total:.1f}")
         print(f"train_tokens_per_s={t['train_tokens_per_s']:.0f}")
         print(f"eval_tokens_per_s={t['eval_tokens_per_s']:.0f}")
+        top = run.heldout_values.flatten(0, 1).amax(0)
+        print(f"converged_features={int((top >= 0.1 * top.max()).sum())}")
+        if card["stand_in"]: print(f"standin_heldout_loss={card['held_out_loss']:.3f}")
     print(f"step_speedup_split={whole / tail:.2f}")
-    print(f"step_speedup_metric={whole / metric:.1f}")
+    print(f"step_speedup_output_hessian={whole / output_hessian:.1f}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['top_activations', 'format_sample', 'top_table', 'preference_matrix', 'Recovery', 'one_to_one', 'token_strings',
-           'format_token_context', 'top_token_examples', 'feature_density', 'direction_norms']
+           'format_token_context', 'TokenExample', 'top_token_examples', 'feature_density', 'direction_norms']
 
 # %% ../nbs/06_analysis.ipynb #9695c53f
 def top_activations(values: torch.Tensor,            # feature values `[N, k]` or `[batch, pos, k]`
@@ -37,6 +37,7 @@ def top_activations(values: torch.Tensor,            # feature values `[N, k]` o
 def _num(v: float, digits: int) -> str:
     return np.format_float_positional(float(v), precision=digits, trim=".")
 
+# %% ../nbs/06_analysis.ipynb #0e6c4645
 def format_sample(x: torch.Tensor,       # one sample's input
                   value: float,         # its feature value
                   digits: int = 3,      # decimals of the input entries
@@ -46,6 +47,7 @@ def format_sample(x: torch.Tensor,       # one sample's input
     inner = " ".join(_num(v, digits) for v in torch.as_tensor(x).flatten().tolist())
     return f"[{inner}] -> {np.format_float_positional(float(value), precision=value_digits, trim='-')}"
 
+# %% ../nbs/06_analysis.ipynb #a9ec22fd
 def top_table(inputs: torch.Tensor,             # samples `[N, d]`
               values: torch.Tensor,             # their feature values `[N, k]`
               n: int = 5,                       # top samples per feature
@@ -72,6 +74,7 @@ def preference_matrix(values: torch.Tensor,  # feature values `[N, k]`
         if sel.any(): M[:, i] = values[sel].mean(0)
     return M
 
+# %% ../nbs/06_analysis.ipynb #3bcebd91
 @dataclass
 class Recovery:
     "The one-to-one check of features against inputs."
@@ -79,6 +82,7 @@ class Recovery:
     assignment: list[int]  # feature -> the input it prefers
     score: float           # mean share of a feature's response on its preferred input
 
+# %% ../nbs/06_analysis.ipynb #7cec7084
 def one_to_one(M: torch.Tensor,  # preference matrix `[k features, n inputs]`
               ) -> Recovery:
     "Does each feature match one input both ways?"
@@ -95,8 +99,10 @@ def token_strings(tokenizer,  # anything with `.decode(list[int])`
     "Each token id decoded on its own, so that the strings concatenate to the text."
     return [tokenizer.decode([int(i)]) for i in torch.as_tensor(ids).flatten().tolist()]
 
+# %% ../nbs/06_analysis.ipynb #6c12303d
 def _visible(s: str) -> str: return s.replace("\n", "\\n")
 
+# %% ../nbs/06_analysis.ipynb #e8b0525e
 def format_token_context(tokens: list[str],  # the context's token strings
                          pos: int,           # the activating position
                          value: float,       # its feature value
@@ -110,6 +116,21 @@ def format_token_context(tokens: list[str],  # the context's token strings
     tok = _visible(tokens[pos])
     return f"{_visible(left)}**{tok}**{_visible(right)} -> {tok.strip() or repr(tokens[pos])} (Value: {value:.5g})"
 
+# %% ../nbs/06_analysis.ipynb #2a3b4c5d
+@dataclass
+class TokenExample:
+    "One top-activating token position of one feature, with its context."
+    feature: int                # the feature
+    context: int                # index of the context
+    pos: int                    # position in the context
+    token: str                  # the token there
+    previous_token: str | None  # the token before it (None at position 0)
+    value: float                # the feature's value there
+    text: str                   # the original note's line: `...**token**... -> token (Value: x)`
+    tokens: list[str]           # the whole context
+    values: list[float]         # the feature's value at every position of the context
+    story: int | None = None    # the story the position belongs to, where known
+
 # %% ../nbs/06_analysis.ipynb #56c4397c
 def top_token_examples(values: torch.Tensor,   # feature values `[n_contexts, pos, k]`
                        tokens: torch.Tensor,   # token ids `[n_contexts, pos]`
@@ -117,23 +138,22 @@ def top_token_examples(values: torch.Tensor,   # feature values `[n_contexts, po
                        n: int = 10,            # top positions per feature
                        before: int = 10,       # tokens shown before each
                        after: int = 3,         # tokens shown after each
-                       mask: torch.Tensor | None = None,  # `[n_contexts, pos]` positions allowed to rank
-                      ) -> list[list[dict]]:
+                       mask: torch.Tensor | None = None,     # `[n_contexts, pos]` positions allowed to rank
+                       stories: torch.Tensor | None = None,  # `[n_contexts, pos]` story index of every position
+                      ) -> list[list[TokenExample]]:
     "For every feature, its `n` top-activating token positions with their contexts, best first."
     if values.ndim != 3 or values.shape[:2] != tokens.shape:
         raise ValueError(f"values must be [n_contexts, pos, k] matching tokens {tuple(tokens.shape)}, got {tuple(values.shape)}")
-    n_pos, cache, out = tokens.shape[1], {}, []
-    for f, (idx, vals) in enumerate(top_activations(values, n, mask)):
-        examples = []
-        for flat, v in zip(idx.tolist(), vals.tolist()):
-            c, p = divmod(flat, n_pos)
-            if c not in cache: cache[c] = token_strings(tokenizer, tokens[c])
-            toks = cache[c]
-            examples.append(dict(feature=f, context=c, pos=p, token=toks[p], value=v,
-                                 text=format_token_context(toks, p, v, before, after),
-                                 tokens=toks, values=values[c, :, f].tolist()))
-        out.append(examples)
-    return out
+    if stories is not None and stories.shape != tokens.shape:
+        raise ValueError(f"stories must be [n_contexts, pos] like tokens {tuple(tokens.shape)}, got {tuple(stories.shape)}")
+    n_pos, cache = tokens.shape[1], {}
+    def example(f, c, p, v):
+        if c not in cache: cache[c] = token_strings(tokenizer, tokens[c])
+        toks = cache[c]
+        return TokenExample(f, c, p, toks[p], toks[p - 1] if p else None, v, format_token_context(toks, p, v, before, after),
+                            toks, values[c, :, f].tolist(), None if stories is None else int(stories[c, p]))
+    return [[example(f, *divmod(flat, n_pos), v) for flat, v in zip(idx.tolist(), vals.tolist())]
+            for f, (idx, vals) in enumerate(top_activations(values, n, mask))]
 
 # %% ../nbs/06_analysis.ipynb #223a9e25
 def feature_density(values: torch.Tensor,                   # `[..., k]`

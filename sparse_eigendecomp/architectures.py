@@ -24,6 +24,7 @@ class WeightView:
     path: str                                     # Hugging Face parameter path, e.g. 'transformer.h.4.attn.c_attn.weight'
     view: Callable[[torch.Tensor], torch.Tensor]  # storage `[..., *shape]` -> TransformerLens `[..., *tl_shape]` (may slice)
 
+# %% ../nbs/01_architectures.ipynb #3e8e45c1
 @dataclass(frozen=True)
 class Architecture:
     "What the library knows about one family of Hugging Face causal language models."
@@ -63,9 +64,11 @@ def _gpt_neo_weights(cfg, layer: int) -> dict[str, WeightView]:
 def _gpt2_qkv(n_heads, which):  # Conv1D [..., d, 3·n·dh] -> [..., n, d, dh] for which = 0 (Q), 1 (K), 2 (V)
     return lambda w: w.unflatten(-1, (3, n_heads, -1)).select(-3, which).movedim(-2, -3)
 
+# %% ../nbs/01_architectures.ipynb #9cfffbcd
 def _gpt2_qkv_bias(n_heads, which):  # [..., 3·n·dh] -> [..., n, dh]
     return lambda b: b.unflatten(-1, (3, n_heads, -1)).select(-3, which)
 
+# %% ../nbs/01_architectures.ipynb #1c78ff35
 def _gpt2_weights(cfg, layer: int) -> dict[str, WeightView]:
     att, mlp, n = f"transformer.h.{layer}.attn", f"transformer.h.{layer}.mlp", cfg.n_head
     table = {f"attn.W_{x}": WeightView(f"{att}.c_attn.weight", _gpt2_qkv(n, i)) for i, x in enumerate("QKV")}
@@ -79,9 +82,11 @@ def _gpt2_weights(cfg, layer: int) -> dict[str, WeightView]:
 def _neox_qkv(n_heads, which):  # Linear [..., n·3·dh, d] -> [..., n, d, dh]
     return lambda w: w.unflatten(-2, (n_heads, 3, -1)).select(-3, which).transpose(-1, -2)
 
+# %% ../nbs/01_architectures.ipynb #d6dca75d
 def _neox_qkv_bias(n_heads, which):  # [..., n·3·dh] -> [..., n, dh]
     return lambda b: b.unflatten(-1, (n_heads, 3, -1)).select(-2, which)
 
+# %% ../nbs/01_architectures.ipynb #320993f8
 def _gpt_neox_weights(cfg, layer: int) -> dict[str, WeightView]:
     att, mlp, n = f"gpt_neox.layers.{layer}.attention", f"gpt_neox.layers.{layer}.mlp", cfg.num_attention_heads
     table = {f"attn.W_{x}": WeightView(f"{att}.query_key_value.weight", _neox_qkv(n, i)) for i, x in enumerate("QKV")}
@@ -136,6 +141,7 @@ def canonical(path: str,  # a parameter path, possibly of a bridged model
     "A parameter path without TransformerLens bridge infixes: the Hugging Face model's own name."
     return path.replace(_BRIDGE_INFIX, "")
 
+# %% ../nbs/01_architectures.ipynb #55ef4d46
 def hf_model_of(model: nn.Module,  # a Hugging Face model, a TransformerBridge, a `ResidualTail` or anything else
                ) -> nn.Module | None:
     "The Hugging Face model of `model`: itself, the one a TransformerBridge wraps, or None."
@@ -156,11 +162,13 @@ def architecture_of(model: nn.Module,  # a causal LM, a TransformerBridge around
         raise ValueError(f"model type {kind!r} is not supported; supported model types: {sorted(ARCHITECTURES)}")
     return ARCHITECTURES[kind]
 
+# %% ../nbs/01_architectures.ipynb #d4dbacb0
 def n_layers(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
             ) -> int:
     "Number of transformer blocks of `model`."
     return len(hf_model_of(model).get_submodule(architecture_of(model).blocks))
 
+# %% ../nbs/01_architectures.ipynb #bc24cb56
 def max_positions(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
                  ) -> int | None:
     "The longest context `model`'s learned position embeddings allow; None for rotary families (no fixed bound here)."
@@ -186,6 +194,7 @@ def tl_weight(model: nn.Module,  # any module; only supported families have Tran
         raise ValueError(f"{name!r}: {arch.name} models have no {kind!r}; they have {sorted(table)}")
     return table[kind]
 
+# %% ../nbs/01_architectures.ipynb #5854cffe
 def block_of(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
              path: str,         # a parameter path of `model`
             ) -> int | None:
@@ -204,6 +213,7 @@ def unembedding_path(model: nn.Module,  # a causal LM of a supported family (or 
     out = (hf._hf[0] if isinstance(hf, ResidualTail) else hf).get_output_embeddings()
     return next(name for name, module in hf.named_modules() if module is out)
 
+# %% ../nbs/01_architectures.ipynb #c6a2f865
 def unembedding(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
                ) -> tuple[torch.Tensor, torch.Tensor | None]:
     "`W_U` `[d_model, d_vocab]` and `b_U` `[d_vocab]` (or None) of a causal LM, bridge or `ResidualTail`."
@@ -224,12 +234,14 @@ def eval_mode(model: nn.Module):  # the module to run without dropout
 # %% ../nbs/01_architectures.ipynb #273221ac
 class _Stop(Exception): pass
 
+# %% ../nbs/01_architectures.ipynb #e7fd5f14
 def _hidden_and_rest(args, kwargs):
     "Split a block's call into its hidden state and the other arguments."
     if args: return args[0], args[1:], kwargs
     kwargs = dict(kwargs)
     return kwargs.pop("hidden_states"), (), kwargs
 
+# %% ../nbs/01_architectures.ipynb #d533d879
 @torch.no_grad()
 def resid_pre(model: nn.Module,      # a causal LM of a supported family, or a TransformerBridge around one
               tokens: torch.Tensor,  # token ids `[batch, pos]`
@@ -303,6 +315,7 @@ def forward(self: ResidualTail, resid: torch.Tensor,  # `resid_pre` of `start_at
         resid = out[0] if isinstance(out, tuple) else out
     return self.get_submodule(arch.final_norm)(resid)
 
+# %% ../nbs/01_architectures.ipynb #6be5d3ec
 @patch
 def logits(self: ResidualTail, resid: torch.Tensor,  # `resid_pre` of `start_at_layer`, `[batch, pos, d_model]`
                 ) -> torch.Tensor:

@@ -17,7 +17,7 @@ from pathlib import Path
 import json
 
 # %% auto #0
-__all__ = ['PROMPTS', 'COMMANDS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cb810a4f
 def demo(seed: int = 0,    # seeds the MLP, the directions and the planted problem
@@ -53,6 +53,7 @@ def _save_outputs(out: Path, em, figures: dict, results: dict):
     em.save(out / "eigenmodel")
     atomic_write_text(out / "results.json", json.dumps(results, indent=2))
 
+# %% ../nbs/90_cli.ipynb #46ea1e09
 def run_tms(seed: int = 0,                     # seeds the toy model, its data and the restarts
             epochs: int = 40,                  # epochs per restart
             restarts: int = 4,                 # seeded fits; the one with the lowest objective is kept
@@ -66,22 +67,23 @@ def run_tms(seed: int = 0,                     # seeds the toy model, its data a
     from sparse_eigendecomp.views import heatmap
     t0 = time.perf_counter()
     r = tms_experiment(seed=seed, epochs=epochs, restarts=restarts, progress=file is sys.stdout)
-    rec = r["recovery"]
-    print("Top samples over all samples\n" + r["table_all"], file=file)
-    print("\nTop samples over completely sparse samples (exactly one active input)\n" + r["table_sparse"], file=file)
-    print(f"\nfeature -> input: {rec.assignment}; restart objectives {[round(o, 4) for o in r['objectives']]}; "
+    rec = r.recovery
+    print("Top samples over all samples\n" + r.table_all, file=file)
+    print("\nTop samples over completely sparse samples (exactly one active input)\n" + r.table_sparse, file=file)
+    print(f"\nfeature -> input: {rec.assignment}; restart objectives {[round(o, 4) for o in r.objectives]}; "
           f"{time.perf_counter() - t0:.1f}s", file=file)
-    figures = {"tms_columns": plot_columns(r["model"].W),
-               "tms_preference": heatmap(r["M"], [f"x{i}" for i in range(5)], title="mean feature value per one-hot input"),
-               "tms_history": r["history"].plot()}
+    figures = {"tms_columns": plot_columns(r.model.W),
+               "tms_preference": heatmap(r.preference, [f"x{i}" for i in range(5)], title="mean feature value per one-hot input"),
+               "tms_history": r.history.plot()}
     results = dict(seed=seed, epochs=epochs, restarts=restarts, recovered=rec.recovered, assignment=rec.assignment,
-                   score=rec.score, objectives=r["objectives"], preference_matrix=r["M"].tolist())
-    _save_outputs(Path(out), r["em"], figures, results)
+                   score=rec.score, objectives=r.objectives, preference_matrix=r.preference.tolist())
+    _save_outputs(Path(out), r.em, figures, results)
     print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json", file=file)
     print(f"tms_recovery={rec.score:.3f} permutation={','.join(map(str, rec.assignment))} "
           f"recovered={str(rec.recovered).lower()}", file=file)
     return results
 
+# %% ../nbs/90_cli.ipynb #28fb0724
 def run_xor(seed: int = 0,                     # seeds the XOR net and the restarts
             epochs: int = 300,                 # epochs per restart
             out: str | Path = "runs/xor",      # output directory
@@ -92,13 +94,13 @@ def run_xor(seed: int = 0,                     # seeds the XOR net and the resta
     from sparse_eigendecomp.xor import xor_experiment, XOR_NAMES
     from sparse_eigendecomp.views import heatmap
     r = xor_experiment(seed=seed, epochs=epochs, progress=file is sys.stdout)
-    print(r["table"], file=file)
-    figures = {"xor_values": heatmap(r["values"].T, XOR_NAMES, title="XOR: feature value per input"),
-               "xor_history": r["history"].plot()}
-    results = dict(seed=seed, epochs=epochs, top_inputs=r["top_inputs"], recovered=r["recovered"], values=r["values"].tolist())
-    _save_outputs(Path(out), r["em"], figures, results)
+    print(r.table, file=file)
+    figures = {"xor_values": heatmap(r.values.T, XOR_NAMES, title="XOR: feature value per input"),
+               "xor_history": r.history.plot()}
+    results = dict(seed=seed, epochs=epochs, top_inputs=r.top_inputs, recovered=r.recovered, values=r.values.tolist())
+    _save_outputs(Path(out), r.em, figures, results)
     print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json", file=file)
-    print(f"xor_top_inputs={';'.join(r['top_inputs'])} recovered={str(r['recovered']).lower()}", file=file)
+    print(f"xor_top_inputs={';'.join(r.top_inputs)} recovered={str(r.recovered).lower()}", file=file)
     return results
 
 # %% ../nbs/90_cli.ipynb #713fd9e3
@@ -111,37 +113,50 @@ def _shared(name: str, option: str) -> Path:
     return assets / name
 
 # %% ../nbs/90_cli.ipynb #de7a3702
-PROMPTS = ("Once upon a time, there was a little", "Tim and Lily went to the")
-
-def run_train_lm(data: str,                     # UTF-8 text, stories separated by blank lines
-                 out: str,                      # checkpoint directory to write
+def run_train_lm(out: str,                      # checkpoint directory to write
+                 data: str | None = None,       # stories (default: shared/assets/tinystories/tinystories-1000.txt)
+                 format: Literal["auto", "endoftext", "blank-line", "jsonl"] = "auto",  # story format of `data`
                  tokenizer: str | None = None,  # tokenizer directory (default: shared/assets/gpt-neo-tokenizer)
-                 steps: int = 420,              # optimizer steps
+                 time_budget: float | None = 15 * 60,  # seconds of training
+                 steps: int | None = None,      # optimizer steps (default: until the time budget)
+                 held_out: int = 100,           # stories at the end of the data kept for the held-out loss
+                 lr: float = 1e-2,              # peak learning rate
                  seed: int = 0,                 # seeds the weights and the batches
-                 time_budget: float = 15 * 60,  # stop after this many seconds
                  file=None,                     # where to print (default: standard output)
                 ):
-    "Train the stand-in language model and report on it (held-out loss, perplexity, continuations)."
+    "Train the stand-in language model and report on it (held-out loss, perplexity, continuations, reference prompt)."
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
-    from sparse_eigendecomp.language_model import train_language_model, greedy_continuation, load_tokenizer
-    r = train_language_model(data, out, tokenizer or _shared("gpt-neo-tokenizer", "--tokenizer"), steps=steps, seed=seed,
-                             time_budget=time_budget, progress=file is sys.stdout)
-    tok = load_tokenizer(out)
-    m = r.metrics
-    print(f"stand-in for TinyStories-1M (trained here, not the real weights): {m['steps']} steps in {m['train_seconds']:.0f}s, "
-          f"held-out loss {m['val_loss']:.3f} (perplexity {m['val_perplexity']:.1f}) on {m['val_tokens']} tokens", file=file)
-    for p in PROMPTS: print(f"  {greedy_continuation(r.model, tok, p, 20)!r}", file=file)
-    print(f"train_lm_val_loss={m['val_loss']:.3f} checkpoint={out}", file=file)
+    from sparse_eigendecomp.language_model import train_language_model
+    try: reference = _shared("tinystories-1m-reference/testcase.json", "reference")   # optional: compared with when present
+    except ValueError: reference = None
+    r = train_language_model(data or _shared("tinystories/tinystories-1000.txt", "--data"), out,
+                             tokenizer or _shared("gpt-neo-tokenizer", "--tokenizer"), steps=steps, time_budget=time_budget,
+                             seed=seed, held_out=held_out, format=format, lr=lr,
+                             reference=reference, progress=file is sys.stdout)
+    _print_training(r.metrics, file)
+    print(f"train_lm_val_loss={r.metrics['val_loss']:.3f} checkpoint={out}", file=file)
     return r
+
+# %% ../nbs/90_cli.ipynb #3b4c5d6e
+def _print_training(m: dict, file):
+    print(f"stand-in for TinyStories-1M (trained here, not the real weights): {m['steps']} steps in {m['train_seconds']:.0f}s "
+          f"({m['tokens_per_s']:.0f} tokens/s); held-out loss {m['val_loss']:.3f} (perplexity {m['val_perplexity']:.1f}) on "
+          f"{m['held_out_stories']} stories ({m['held_out_tokens']} tokens)", file=file)
+    for text in m["continuations"].values(): print(f"  {text!r}", file=file)
+    if ref := m["reference"]:
+        print(f"reference prompt: top next token {ref['top_token']!r} (log-prob {ref['top_logprob']:.2f}); the real model's "
+              f"{ref['real_top_token']!r} ({ref['real_top_logprob']:.2f}, here {ref['model_logprob_of_real_top']:.2f}); "
+              f"KL(real || stand-in) {ref['kl_real_to_model']:.2f} nats", file=file)
 
 # %% ../nbs/90_cli.ipynb #590b2959
 def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a local Hugging Face checkpoint directory
-                    data: str | None = None,          # stories (blank-line separated) or hf:NAME[:SPLIT] (default: the shared sample)
+                    data: str | None = None,          # a file of stories or hf:NAME[:SPLIT] (default: shared tinystories-1000.txt)
                     tokenizer: str | None = None,     # tokenizer directory (default: the checkpoint's, or the shared one)
                     params: tuple = ("blocks.4.attn.W_K",),  # parameter names (TransformerLens or Hugging Face)
                     features: int = 10,               # number of features (directions)
                     contexts: int = 500,              # training contexts
                     heldout: int = 200,               # held-out contexts for the top examples
+                    held_out_stories: int = 100,      # stories at the end of the data that the held-out contexts come from
                     ctx_len: int = 64,                # tokens per context
                     epochs: int = 8,                  # passes over the training contexts
                     batch_size: int = 16,             # contexts per step
@@ -152,16 +167,16 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
                     descriptions: str | None = None,  # JSON {feature: description} to include in the report
                     device: str = "cpu",              # auto, cpu, cuda, cuda:N or mps
                     dtype: Literal["float32", "float64", "bfloat16", "float16"] | None = None,  # model dtype (default: the checkpoint's)
-                    metric: Literal["auto", "always", "never"] = "auto",  # precompute output metrics (auto: d_model < 6 x features x epochs)
-                    metric_budget_gb: float = 4.0,    # precompute output metrics only below this size
+                    output_hessian: Literal["auto", "always", "never"] = "auto",  # precompute output Hessians (auto: d_model < 6 x features x epochs)
+                    output_hessian_budget_gb: float = 4.0,    # precompute output Hessians only below this size
                     file=None,                        # where to print (default: standard output)
                    ) -> dict:
     "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
-    from sparse_eigendecomp.language_model import load_language_model
+    from sparse_eigendecomp.language_model import load_language_model, model_card
     from sparse_eigendecomp.architectures import max_positions
     from sparse_eigendecomp.transformer import load_contexts, transformer_experiment, write_report, keep_freed_memory
-    if data is None: data = _shared("tinystories/tinystories-sample.txt", "--data")
+    if data is None: data = _shared("tinystories/tinystories-1000.txt", "--data")
     notes = json.loads(Path(descriptions).read_text()) if descriptions else None
     keep_freed_memory()
     if tokenizer is None and Path(model).is_dir() and not any((Path(model) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")):
@@ -170,23 +185,20 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     positions = max_positions(lm)
     if positions is not None and ctx_len > positions:
         raise ValueError(f"--ctx-len {ctx_len} is longer than the model's {positions} positions")
-    training = Path(model) / "training.json"
-    if training.exists() and json.loads(training.read_text()).get("stand_in"):
-        print(f"model: offline stand-in at {model} (held-out loss {json.loads(training.read_text())['val_loss']:.3f}), "
-              "not the real TinyStories-1M weights", file=file)
-    train_ids, held_ids = load_contexts(data, tok, contexts, heldout, ctx_len)
-    run = transformer_experiment(lm, train_ids, held_ids, list(params), n_features=features, epochs=epochs, batch_size=batch_size,
-                                 lr=lr, lam=lam, seed=seed, progress=file is sys.stdout,
-                                 precompute_metric={"auto": None, "always": True, "never": False}[metric],
-                                 metric_budget_bytes=int(metric_budget_gb * 2**30))
-    paths = write_report(run, tok, out, descriptions=notes)
+    card = model_card(model)
+    split = load_contexts(data, tok, contexts, heldout, ctx_len, held_out_stories)
+    run = transformer_experiment(lm, split.train, split.heldout, list(params), n_features=features, epochs=epochs,
+                                 batch_size=batch_size, lr=lr, lam=lam, seed=seed, progress=file is sys.stdout,
+                                 precompute_output_hessian={"auto": None, "always": True, "never": False}[output_hessian],
+                                 output_hessian_budget_bytes=int(output_hessian_budget_gb * 2**30), heldout_stories=split.heldout_stories)
+    paths = write_report(run, tok, out, descriptions=notes, model=card)
     print(paths["text"].read_text(), file=file)
     t = run.timings
     print(f"{run.settings['n_train']} x {ctx_len} training tokens, {epochs} epochs: prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "
           f"held-out evaluation {t['eval_s']:.1f}s ({t['eval_tokens_per_s']:.0f} tokens/s); total {t['total_s']:.1f}s", file=file)
     print(f"wrote {out}/: eigenmodel/, {', '.join(p.name for k, p in paths.items() if k != 'eigenmodel')}", file=file)
-    print(f"model {model} on {run.settings['device']} ({run.settings['dtype']}); output metric "
-          f"{'precomputed' if run.settings['metric_precomputed'] else 'not precomputed: the readout KL in every step'}", file=file)
+    print(f"model {model} on {run.settings['device']} ({run.settings['dtype']}); output Hessian "
+          f"{'precomputed' if run.settings['output_hessian_precomputed'] else 'not precomputed: the readout KL in every step'}", file=file)
     print(f"transformer_features={features} tokens_per_s={t['train_tokens_per_s']:.0f} top_examples={paths['top_examples']}", file=file)
     return paths
 
@@ -199,9 +211,10 @@ def _option(parser: argparse.ArgumentParser, name: str, param: inspect.Parameter
     literal = next((a for a in [hint, *args] if typing.get_origin(a) is Literal), None)
     if literal is not None: kw["choices"] = list(typing.get_args(literal))
     elif isinstance(param.default, tuple): kw["nargs"] = "+"
-    elif hint in (int, float): kw["type"] = hint
+    elif (base := args[0] if len(args) == 1 else hint) in (int, float): kw["type"] = base   # also `int | None`
     parser.add_argument("--" + name.replace("_", "-"), **kw)
 
+# %% ../nbs/90_cli.ipynb #72505095
 def _add_options(parser: argparse.ArgumentParser, func, skip=("file",)):
     "An option for every parameter of `func` but `skip`, with its docment as help."
     helps = docments(func)
@@ -217,6 +230,7 @@ COMMANDS = {
     "transformer": (run_transformer, "fit features of a causal LM's weights (default: TinyStories-1M, layer 4 W_K)"),
 }
 
+# %% ../nbs/90_cli.ipynb #1f4c9cf4
 def build_parser() -> argparse.ArgumentParser:
     "The `sparse-eigendecomp` parser: one subcommand per entry of `COMMANDS`, its options from the run function."
     p = argparse.ArgumentParser(prog="sparse-eigendecomp", description=sparse_eigendecomp.__doc__ or
@@ -239,6 +253,7 @@ def main(argv: list[str] | None = None,  # arguments (default: the command line'
         print(f"error: {e}", file=sys.stderr)
         return 2
 
+# %% ../nbs/90_cli.ipynb #c13dd87a
 def _run(args) -> int:
     func = COMMANDS[args.command][0]
     result = func(**{k: v for k, v in vars(args).items() if k in inspect.signature(func).parameters})

@@ -25,6 +25,7 @@ def _as_output_tensor(out):
     if isinstance(out, (tuple, list)): return out[0]
     raise TypeError(f"cannot take a tensor from model output of type {type(out).__name__}")
 
+# %% ../nbs/03_curvature.ipynb #5d86b5be
 def model_output(model: nn.Module,     # the model
                  sel: ParamSelection,  # the selected parameters
                  inputs: torch.Tensor, # samples `[batch, ...]`
@@ -72,6 +73,7 @@ def check_directions(U: torch.Tensor,  # directions
         raise ValueError(f"U has width {U.shape[1]} but the selected parameters have n_params = {n_params}")
     if not torch.isfinite(U).all(): raise ValueError("U contains NaN or inf")
 
+# %% ../nbs/03_curvature.ipynb #50148cc4
 def check_inputs(inputs: torch.Tensor,  # samples `[batch, ...]`
                 ):
     "Raise `ValueError` for empty inputs or floating inputs with NaN/inf."
@@ -104,7 +106,7 @@ def feature_values(model: nn.Module,                   # any module returning a 
                    method: str = "ggn",                # 'ggn' (exact one-JVP fast path) or 'jvp' (nested-JVP reference)
                    chunk_size: int | None = None,      # samples per chunk (bounds memory; same result); default: auto
                    w0: torch.Tensor | None = None,     # the point W0 (default: the model's current values)
-                   metric: torch.Tensor | None = None, # precomputed d²D/dy² at W0 per sample, `[batch(, pos), d_out, d_out]`; replaces `divergence`
+                   output_hessian: torch.Tensor | None = None, # precomputed d²D/dy² at W0 per sample, `[batch(, pos), d_out, d_out]`; replaces `divergence`
                   ) -> torch.Tensor:                   # a_u(x) = uᵀ H(x) u, `[batch, k]` or `[batch, pos, k]`
     "Feature values uᵀ H(x) u of the per-sample Hessian of the divergence at W0, for every row u of `U`."
     sel = select_params(model, params)
@@ -112,18 +114,18 @@ def feature_values(model: nn.Module,                   # any module returning a 
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
     check_directions(U, sel.n_params)
     check_inputs(inputs)
-    if metric is not None:
-        if metric.ndim < 3 or metric.shape[0] != inputs.shape[0] or metric.shape[-1] != metric.shape[-2]:
-            raise ValueError(f"metric must be [batch(, pos), d_out, d_out] with batch = {inputs.shape[0]}, got shape {tuple(metric.shape)}")
-        if not torch.isfinite(metric).all(): raise ValueError("metric contains NaN or inf")
+    if output_hessian is not None:
+        if output_hessian.ndim < 3 or output_hessian.shape[0] != inputs.shape[0] or output_hessian.shape[-1] != output_hessian.shape[-2]:
+            raise ValueError(f"output_hessian must be [batch(, pos), d_out, d_out] with batch = {inputs.shape[0]}, got shape {tuple(output_hessian.shape)}")
+        if not torch.isfinite(output_hessian).all(): raise ValueError("output_hessian contains NaN or inf")
     if chunk_size is not None and chunk_size < 1: raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     w0 = sel.values(model) if w0 is None else w0.detach()
     U = U.to(device=w0.device, dtype=w0.dtype)
     with eval_mode(model), forward_ad_attention():
-        try: chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if metric is None else None)
+        try: chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if output_hessian is None else None)
         except (RuntimeError, IndexError, TypeError) as e:  # the model itself rejects the inputs: say which inputs
             raise ValueError(f"the model cannot run on inputs of shape {tuple(inputs.shape)} and dtype {inputs.dtype}: {e}") from e
-        if metric is None:
+        if output_hessian is None:
             return torch.cat([METHODS[method](model, sel, div, x, U, w0).movedim(0, -1) for x in inputs.split(chunk_size)])
         return torch.cat([METHODS[method](model, sel, quadratic_divergence(m.to(w0.dtype)), x, U, w0).movedim(0, -1)
-                          for x, m in zip(inputs.split(chunk_size), metric.split(chunk_size))])
+                          for x, m in zip(inputs.split(chunk_size), output_hessian.split(chunk_size))])

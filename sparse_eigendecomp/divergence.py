@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['DIVERGENCES', 'mse_divergence', 'kl_divergence', 'mse_output_curvature', 'kl_output_curvature', 'Divergence',
-           'get_divergence', 'readout_curvature', 'readout_kl', 'quadratic_divergence', 'kl_readout_metric']
+           'get_divergence', 'readout_curvature', 'readout_kl', 'quadratic_divergence', 'kl_readout_hessian']
 
 # %% ../nbs/00_divergence.ipynb #db47ca3b
 def _check_same_shape(y, y0, what):
@@ -72,11 +72,13 @@ class Divergence:
     # of a d_model output): automatic chunking in the kernel sizes its chunks by it.
     tangent_factor: float = 1.0
 
+# %% ../nbs/00_divergence.ipynb #7a858c43
 DIVERGENCES = {
     "mse": Divergence("mse", mse_divergence, mse_output_curvature),
     "kl": Divergence("kl", kl_divergence, kl_output_curvature),
 }
 
+# %% ../nbs/00_divergence.ipynb #1b0f0e96
 def get_divergence(name: str | Divergence,  # 'mse', 'kl', or a `Divergence` (returned as is)
                   ) -> Divergence:
     "Look up a divergence by name ('mse' or 'kl'), passing `Divergence` objects through."
@@ -101,6 +103,7 @@ class _ReadoutCurvature(torch.autograd.Function):
         pz, W_U, m, mean = ctx.saved_tensors
         return 2 * ((grad.unsqueeze(-1) * pz) @ W_U.T - (grad * mean).unsqueeze(-1) * m), None, None, None
 
+# %% ../nbs/00_divergence.ipynb #cdc2da94
 def readout_curvature(v: torch.Tensor,       # tangents of the output before the readout, `[..., batch(, pos), d_model]`
                       W_U: torch.Tensor,     # unembedding `[d_model, d_vocab]`
                       logits0: torch.Tensor, # logits at W0, `[batch(, pos), d_vocab]`
@@ -119,23 +122,24 @@ def readout_kl(W_U: torch.Tensor,                # unembedding `[d_model, d_voca
                       lambda v, h0: readout_curvature(v, W_U, logits(h0)),  # tangents have no bias
                       tangent_factor=W_U.shape[1] / W_U.shape[0])
 
-def quadratic_divergence(metric: torch.Tensor,  # per-sample symmetric metric M `[batch(, pos), d, d]`
+# %% ../nbs/00_divergence.ipynb #a0eadb01
+def quadratic_divergence(output_hessian: torch.Tensor,  # per-sample symmetric matrix M `[batch(, pos), d, d]`
                         ) -> Divergence:
-    "D(y, y0) = ½ (y − y0)ᵀ M (y − y0): a divergence whose output Hessian is the given per-sample `metric`."
-    d = metric.shape[-1]
-    M = metric.reshape(-1, d, d)
+    "D(y, y0) = ½ (y − y0)ᵀ M (y − y0): a divergence whose output Hessian is the given per-sample `output_hessian`."
+    d = output_hessian.shape[-1]
+    M = output_hessian.reshape(-1, d, d)
     def form(a, b):  # aᵀ M b per sample, for a, b `[*lead, *batch, d]`: one bmm (broadcasting would copy M per lead index)
-        lead = a.shape[:a.ndim - metric.ndim + 1]
+        lead = a.shape[:a.ndim - output_hessian.ndim + 1]
         a3, b3 = a.reshape(-1, len(M), d).transpose(0, 1), b.reshape(-1, len(M), d).transpose(0, 1)
-        return ((a3 @ M) * b3).sum(-1).transpose(0, 1).reshape(*lead, *metric.shape[:-2])
+        return ((a3 @ M) * b3).sum(-1).transpose(0, 1).reshape(*lead, *output_hessian.shape[:-2])
     def value(y, y0):
-        if y.shape[-1:] + y.shape[-1:] != metric.shape[-2:]: raise ValueError(f"outputs {tuple(y.shape)} do not match the metric {tuple(metric.shape)}")
+        if y.shape[-1:] + y.shape[-1:] != output_hessian.shape[-2:]: raise ValueError(f"outputs {tuple(y.shape)} do not match the output Hessian {tuple(output_hessian.shape)}")
         return 0.5 * form(y - y0, y - y0)
     return Divergence("quadratic", value, lambda v, y0: form(v, v))
 
 # %% ../nbs/00_divergence.ipynb #b5d34c06
 @torch.no_grad()
-def kl_readout_metric(h0: torch.Tensor,                 # outputs before the readout at W0, `[..., d_model]`
+def kl_readout_hessian(h0: torch.Tensor,                 # outputs before the readout at W0, `[..., d_model]`
                       W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
                       b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
                       token_chunk: int = 1024,          # tokens per chunk (bounds the `[chunk, d_vocab]` probabilities)

@@ -54,11 +54,11 @@ class EigenModel(nn.Module):
                        chunk_size: int | None = None,  # samples per kernel chunk (default: automatic)
                        U: torch.Tensor | None = None,  # directions to evaluate (default: all of `self.U`)
                        method: str = "ggn",            # 'ggn' or 'jvp' (see `feature_values`)
-                       metric: torch.Tensor | None = None,  # precomputed per-sample output metric (see `feature_values`)
+                       output_hessian: torch.Tensor | None = None,  # precomputed per-sample output Hessian (see `feature_values`)
                       ) -> torch.Tensor:
-        "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`metric`: see `feature_values`)."
+        "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`output_hessian`: see `feature_values`)."
         return feature_values(self.model, inputs, self.U if U is None else U, self.sel, self.div,
-                              method=method, chunk_size=chunk_size, w0=self.w0, metric=metric)
+                              method=method, chunk_size=chunk_size, w0=self.w0, output_hessian=output_hessian)
 
     @torch.no_grad()
     def normalize_(self):
@@ -102,12 +102,14 @@ def atomic_write(path: str | Path,       # the file (or directory) to create or 
         raise
     return path
 
+# %% ../nbs/04_eigenmodel.ipynb #8689052d
 def atomic_write_text(path: str | Path,  # the file to create or replace
                       text: str,          # its UTF-8 content
                      ) -> Path:
     "Write UTF-8 `text` to `path` atomically."
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
+# %% ../nbs/04_eigenmodel.ipynb #26c6415a
 def atomic_write_figure(path: str | Path,  # the image file to create or replace (its suffix picks the format)
                         fig,               # a matplotlib Figure
                         dpi: int = 110,    # resolution
@@ -161,12 +163,14 @@ def _read_checkpoint(path: Path):
         raise ValueError(f"checkpoint {str(path)!r} is incomplete: missing {sorted(missing | ({'U', 'w0'} - tensors.keys()))}")
     return config, tensors
 
+# %% ../nbs/04_eigenmodel.ipynb #da244127
 def _to_transformer_lens_order(sel: ParamSelection, vec: torch.Tensor, config: dict) -> torch.Tensor:
     "Checkpoints written before `flat_order` was recorded flattened TransformerLens-named weights in storage order."
     if config.get("flat_order") == "transformer_lens" or vec.shape[-1] != sel.n_params: return vec
     parts = [p if i is None else p[..., i] for p, i in zip(vec.split(sel.numels, -1), sel.indices)]
     return torch.cat(parts, -1)
 
+# %% ../nbs/04_eigenmodel.ipynb #25ed3f31
 @patch(cls_method=True)
 def load(cls: EigenModel, path: str | Path,  # a checkpoint directory written by `save`
          model: nn.Module,                      # the model to attach it to (its device is used)

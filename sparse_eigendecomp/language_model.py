@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_language_model.ipynb #45726352
 from __future__ import annotations
-import json, math, os, time
+import hashlib, json, math, os, time
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -12,9 +12,10 @@ from tqdm.auto import tqdm
 from .eigenmodel import atomic_write
 
 # %% auto #0
-__all__ = ['DTYPES', 'tinystories_config', 'find_shared_assets', 'load_tokenizer', 'read_stories', 'encode_stories',
-           'resolve_device', 'resolve_dtype', 'load_language_model', 'write_hub_cache', 'check_reference',
-           'TrainedLanguageModel', 'evaluate_loss', 'greedy_continuation', 'train_language_model']
+__all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'tinystories_config', 'find_shared_assets', 'load_tokenizer', 'read_stories',
+           'encode_stories', 'resolve_device', 'resolve_dtype', 'load_language_model', 'write_hub_cache',
+           'check_reference', 'compare_with_reference', 'LinearCrossEntropy', 'training_head_dtype', 'story_windows',
+           'evaluate_loss', 'greedy_continuation', 'model_card', 'TrainedLanguageModel', 'train_language_model']
 
 # %% ../nbs/08_language_model.ipynb #ebd30524
 def tinystories_config(vocab_size: int = 50257,  # GPT-Neo's tokenizer
@@ -42,6 +43,7 @@ def find_shared_assets() -> Path | None:
         if (parent / "shared" / "assets").is_dir(): return parent / "shared" / "assets"
     return None
 
+# %% ../nbs/08_language_model.ipynb #55ecf011
 def load_tokenizer(path: str | Path):  # a Hugging Face tokenizer directory (e.g. the shared `gpt-neo-tokenizer`)
     "Load a Hugging Face tokenizer directory."
     from transformers import AutoTokenizer
@@ -50,24 +52,47 @@ def load_tokenizer(path: str | Path):  # a Hugging Face tokenizer directory (e.g
         raise ValueError(f"not a tokenizer directory: {str(path)!r} (no tokenizer.json / tokenizer_config.json)")
     return AutoTokenizer.from_pretrained(str(path))
 
-def read_stories(path: str | Path,  # a UTF-8 text file
+# %% ../nbs/08_language_model.ipynb #9c4ade7f
+STORY_FORMATS = ("auto", "endoftext", "blank-line", "jsonl")
+
+def _story_format(text: str, path: Path) -> str:
+    if path.suffix == ".jsonl" or text.lstrip().startswith("{"): return "jsonl"
+    return "endoftext" if "<|endoftext|>" in text else "blank-line"
+
+# %% ../nbs/08_language_model.ipynb #f9772321
+def read_stories(path: str | Path,    # a UTF-8 text file
+                 format: str = "auto",  # 'endoftext', 'blank-line', 'jsonl', or 'auto' (picked by content)
                 ) -> list[str]:
-    "Stories from a UTF-8 text file, separated by blank lines."
+    """Stories from a UTF-8 file. 'endoftext': separated by `<|endoftext|>`, blank lines inside a story are
+    paragraph breaks and stay; 'blank-line': a blank line ends a story; 'jsonl': one JSON object per line, its 'text'."""
     path = Path(path)
+    if format not in STORY_FORMATS: raise ValueError(f"unknown story format {format!r}; choose one of {STORY_FORMATS}")
     if not path.is_file(): raise ValueError(f"text file not found: {str(path)!r}")
-    stories = [s.strip() for s in path.read_text(encoding="utf-8").split("\n\n")]
-    stories = [s for s in stories if s]
+    text = path.read_text(encoding="utf-8")
+    if format == "auto": format = _story_format(text, path)
+    if format == "jsonl": stories = [_jsonl_text(line, path, i) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+    else: stories = text.split("<|endoftext|>" if format == "endoftext" else "\n\n")
+    stories = [s.strip() for s in stories if s.strip()]
     if not stories: raise ValueError(f"text file {str(path)!r} contains no stories")
     return stories
 
+# %% ../nbs/08_language_model.ipynb #442f7f34
+def _jsonl_text(line: str, path: Path, number: int) -> str:
+    try: text = json.loads(line)["text"]
+    except (json.JSONDecodeError, TypeError, KeyError) as e:
+        raise ValueError(f"{str(path)!r} line {number}: expected a JSON object with a 'text' field") from e
+    if not isinstance(text, str): raise ValueError(f"{str(path)!r} line {number}: 'text' is not a string")
+    return text
+
+# %% ../nbs/08_language_model.ipynb #9eb2975e
 def encode_stories(stories: list[str],  # the stories, in order
                    tokenizer,           # the model's tokenizer (its end-of-text token separates stories)
                   ) -> torch.Tensor:
-    "One long token stream: the stories joined by the end-of-text token."
+    "One token stream as TinyStories is trained: each story preceded by the end-of-text token, one more at the end."
     eos = tokenizer.eos_token_id
     ids = []
-    for s in stories: ids += tokenizer(s).input_ids + [eos]
-    return torch.tensor(ids)
+    for s in stories: ids += [eos] + tokenizer(s).input_ids
+    return torch.tensor(ids + [eos])
 
 # %% ../nbs/08_language_model.ipynb #cf678543
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -86,6 +111,7 @@ def resolve_device(device: str | torch.device = "auto",  # auto, cpu, cuda, cuda
         raise ValueError("device 'mps' requested, but MPS is not available here")
     return device
 
+# %% ../nbs/08_language_model.ipynb #63c094f0
 def resolve_dtype(dtype: str | torch.dtype | None,  # a name from `DTYPES`, a torch dtype, or None
                  ) -> torch.dtype | None:
     "'float32', 'float64', 'bfloat16', 'float16' (or a torch dtype, or None: keep the checkpoint's) -> a torch dtype."
@@ -97,6 +123,7 @@ def resolve_dtype(dtype: str | torch.dtype | None,  # a name from `DTYPES`, a to
 def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "/", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "") or name.endswith("/")
 
+# %% ../nbs/08_language_model.ipynb #7e26b1b3
 def _load_from_dir(path: Path, tokenizer_dir, bridge: bool, device, dtype):
     from transformers import AutoModelForCausalLM
     if not (path / "config.json").exists(): raise ValueError(f"not a Hugging Face checkpoint directory: {str(path)!r} (no config.json)")
@@ -152,50 +179,124 @@ def write_hub_cache(hf_home: str | Path,  # the HF_HOME to create the cache in
     return snapshot
 
 # %% ../nbs/08_language_model.ipynb #083867c4
+def _testcase(testcase: str | Path | dict) -> dict:
+    case = json.loads(Path(testcase).read_text()) if not isinstance(testcase, dict) else testcase
+    if not {"input_ids", "logits"} <= case.keys(): raise ValueError("testcase needs 'input_ids' and 'logits'")
+    return case
+
+# %% ../nbs/08_language_model.ipynb #7fc87d7b
 @torch.no_grad()
+def _last_logits(model, input_ids: list[int]) -> torch.Tensor:
+    out = model(torch.tensor([input_ids]).to(next(model.parameters()).device))
+    return (out.logits if hasattr(out, "logits") else out)[0, -1].float().cpu()
+
+# %% ../nbs/08_language_model.ipynb #1430ad25
 def check_reference(model,                           # a causal LM (or bridge) claiming to be the reference model
                     testcase: str | Path | dict,     # path to testcase.json, or its contents
                     atol: float = 1e-3,              # largest logit difference that passes
                    ) -> dict:
     "Does `model` reproduce the reference logits of `testcase` (a path to testcase.json, or its dict)? -> dict(ok, max_abs_diff)."
-    case = json.loads(Path(testcase).read_text()) if not isinstance(testcase, dict) else testcase
-    if not {"input_ids", "logits"} <= case.keys(): raise ValueError("testcase needs 'input_ids' and 'logits'")
-    ids = torch.tensor([case["input_ids"]])
-    out = model(ids.to(next(model.parameters()).device))
-    logits = (out.logits if hasattr(out, "logits") else out)[0, -1].float().cpu()
-    expected = torch.tensor(case["logits"], dtype=torch.float32)
+    case = _testcase(testcase)
+    logits, expected = _last_logits(model, case["input_ids"]), torch.tensor(case["logits"], dtype=torch.float32)
     if logits.shape != expected.shape: return dict(ok=False, max_abs_diff=float("inf"))
     diff = (logits - expected).abs().max().item()
     return dict(ok=diff <= atol, max_abs_diff=diff)
 
-# %% ../nbs/08_language_model.ipynb #d727582f
-@dataclass
-class TrainedLanguageModel:
-    "What `train_language_model` returns: the model (eval mode) and the metrics also saved as `training.json`."
-    model: torch.nn.Module
-    metrics: dict  # steps, train_seconds, val_loss, val_perplexity, train_tokens, val_tokens, seed, data, log, stand_in
+# %% ../nbs/08_language_model.ipynb #5c6d7e8f
+def compare_with_reference(model,                        # a causal LM (or bridge)
+                           tokenizer,                    # its tokenizer
+                           testcase: str | Path | dict,  # the real model's testcase.json, or its contents
+                          ) -> dict:
+    "The model's top next token on the reference prompt beside the real model's, their log-probabilities, and KL(real || model)."
+    case = _testcase(testcase)
+    logp = _last_logits(model, case["input_ids"]).log_softmax(-1)
+    real = torch.tensor(case["logits"], dtype=torch.float32).log_softmax(-1)
+    top, real_top = logp.argmax().item(), real.argmax().item()
+    return dict(top_token=tokenizer.decode([top]), top_logprob=logp[top].item(), real_top_token=tokenizer.decode([real_top]),
+                real_top_logprob=real[real_top].item(), model_logprob_of_real_top=logp[real_top].item(),
+                kl_real_to_model=(real.exp() * (real - logp)).sum().item())
+
+# %% ../nbs/08_language_model.ipynb #7a1c0f3e
+class LinearCrossEntropy(torch.autograd.Function):
+    "Mean cross-entropy of the logits `h @ W.T` against `targets`, a chunk of tokens at a time; products in `dtype`."
+    @staticmethod
+    def forward(ctx, h, W, targets, chunk: int = 256, dtype: torch.dtype | None = None):
+        grad_h, grad_W, total = torch.empty_like(h), torch.zeros_like(W), h.new_zeros(())
+        W_low = W.to(dtype or W.dtype)
+        for s in range(0, len(h), chunk):  # the loss ends the graph: form the gradients now, while the logits exist
+            h_low, t = h[s: s + chunk].to(W_low.dtype), targets[s: s + chunk]
+            p, loss = _softmax_and_loss((h_low @ W_low.T).to(h.dtype), t)
+            total += loss
+            p[torch.arange(len(t)), t] -= 1                     # d loss / d logits = softmax - one-hot
+            p = p.to(W_low.dtype)
+            grad_h[s: s + chunk] = p @ W_low
+            grad_W += p.T @ h_low
+        ctx.save_for_backward(grad_h, grad_W)
+        return total / len(h)
+
+    @staticmethod
+    def backward(ctx, grad_loss):
+        grad_h, grad_W = ctx.saved_tensors
+        scale = grad_loss / len(grad_h)
+        return grad_h * scale, grad_W * scale, None, None, None
+
+# %% ../nbs/08_language_model.ipynb #10350f50
+def _softmax_and_loss(logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Softmax of `logits` (overwritten: one exp pass) and the summed cross-entropy."
+    top = logits.amax(-1, keepdim=True)
+    target_logits = logits.gather(1, targets[:, None])
+    p = logits.sub_(top).exp_()
+    norm = p.sum(-1, keepdim=True)
+    return p.div_(norm), (norm.log() + top - target_logits).sum()
+
+# %% ../nbs/08_language_model.ipynb #6f7a8b9c
+def training_head_dtype(device: torch.device = torch.device("cpu"),  # where training runs
+                       ) -> torch.dtype:
+    "bfloat16 where the device multiplies it natively (CUDA with bf16, CPUs with AVX512-BF16 or AMX), else float32."
+    if device.type == "cuda": return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
+    if device.type != "cpu": return torch.float32
+    native = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)() or getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+    return torch.bfloat16 if native else torch.float32
+
+# %% ../nbs/08_language_model.ipynb #9d3f1a42
+def story_windows(stories: list[torch.Tensor],  # token ids of each story, without end-of-text tokens
+                  eos: int,                      # the end-of-text token that precedes each story
+                  ctx_len: int,                  # tokens per window
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    "Windows `[n, ctx_len + 1]` (padded with `eos`) and a mask `[n, ctx_len]` of the targets each window scores."
+    windows, masks, stride = [], [], max(1, ctx_len // 2)
+    for story in stories:
+        seq, start, scored = torch.cat([torch.tensor([eos]), story]), 0, 0   # seq[1..scored] already scored
+        while scored < len(seq) - 1:
+            w = seq[start: start + ctx_len + 1]
+            mask = torch.zeros(ctx_len, dtype=torch.bool)
+            mask[scored - start: len(w) - 1] = True
+            windows.append(torch.nn.functional.pad(w, (0, ctx_len + 1 - len(w)), value=eos))
+            masks.append(mask)
+            scored, start = start + len(w) - 1, start + stride
+    return torch.stack(windows), torch.stack(masks)
 
 # %% ../nbs/08_language_model.ipynb #084d1593
 @torch.no_grad()
-def evaluate_loss(model,                # a Hugging Face causal LM
-                  tokens: torch.Tensor,  # one token stream `[n]`
-                  ctx_len: int,          # tokens per window
-                  batch_size: int = 16,  # windows per forward pass
+def evaluate_loss(model,                        # a Hugging Face causal LM
+                  stories: list[torch.Tensor],  # token ids of each story, without end-of-text tokens
+                  eos: int,                     # the end-of-text token that precedes each story
+                  ctx_len: int,                 # tokens per window
+                  batch_size: int = 32,         # windows per forward pass
                  ) -> float:
-    "Mean next-token cross-entropy over consecutive windows of `tokens`."
+    "Mean next-token cross-entropy over the stories' tokens, each story read from its start (see `story_windows`)."
+    if not stories: raise ValueError("no held-out stories to evaluate")
     was_training = model.training
     model.eval()
-    n = (len(tokens) - 1) // ctx_len
-    if n == 0: raise ValueError(f"validation data has {len(tokens)} tokens, fewer than one window of {ctx_len + 1}")
-    x = tokens[: n * ctx_len + 1]
-    windows = torch.stack([x[i * ctx_len: i * ctx_len + ctx_len + 1] for i in range(n)])
+    windows, masks = story_windows(stories, eos, ctx_len)
     total = 0.0
-    for b in windows.split(batch_size):
-        logits = model(b[:, :-1]).logits
-        total += torch.nn.functional.cross_entropy(logits.flatten(0, 1), b[:, 1:].flatten(), reduction="sum").item()
+    for w, m in zip(windows.split(batch_size), masks.split(batch_size)):
+        logits = model(w[:, :-1]).logits
+        total += torch.nn.functional.cross_entropy(logits[m], w[:, 1:][m], reduction="sum").item()
     model.train(was_training)
-    return total / (n * ctx_len)
+    return total / masks.sum().item()
 
+# %% ../nbs/08_language_model.ipynb #5e8f0a1b
 def greedy_continuation(model,              # a Hugging Face causal LM
                         tokenizer,          # its tokenizer
                         prompt: str,        # the text to continue
@@ -209,63 +310,128 @@ def greedy_continuation(model,              # a Hugging Face causal LM
             ids = torch.cat([ids, model(ids).logits[:, -1].argmax(-1, keepdim=True)], 1)
     return tokenizer.decode(ids[0])
 
+# %% ../nbs/08_language_model.ipynb #1a2b3c4d
+def model_card(name_or_dir: str | Path,  # the hub name or checkpoint directory a model was loaded from
+              ) -> dict:
+    "What a model is, to label results with: its name, and whether it is a stand-in trained here (then its held-out loss)."
+    card, training = dict(name=str(name_or_dir), stand_in=False), Path(name_or_dir) / "training.json"
+    if training.is_file() and (t := json.loads(training.read_text())).get("stand_in"):
+        card.update(stand_in=True, held_out_loss=t["val_loss"], held_out_perplexity=t["val_perplexity"],
+                    held_out_stories=t.get("held_out_stories"), trained_on=Path(t["data"]).name)
+    return card
+
+# %% ../nbs/08_language_model.ipynb #d727582f
+@dataclass
+class TrainedLanguageModel:
+    "What `train_language_model` returns: the model (eval mode) and the metrics also saved as `training.json`."
+    model: torch.nn.Module
+    metrics: dict  # held-out loss and perplexity, steps, seconds, tokens/s, settings, data, log, continuations, stand_in
+
+# %% ../nbs/08_language_model.ipynb #6a2b8c4d
+def _split_stories(data, format, tokenizer, held_out: int):
+    stories = read_stories(data, format)
+    if held_out < 1 or len(stories) <= held_out:
+        raise ValueError(f"{str(data)!r} has {len(stories)} stories; need more than held_out={held_out} (and held_out >= 1)")
+    encoded = [torch.tensor(tokenizer(s).input_ids) for s in stories[-held_out:]]
+    return encode_stories(stories[:-held_out], tokenizer), encoded, len(stories) - held_out
+
+def _lr_factor(step: int, elapsed: float, warmup: int, steps: int | None, time_budget: float | None) -> float:
+    "Linear warm-up over `warmup` steps, then cosine decay to 10% over whichever ends first, steps or time budget."
+    progress = max(step / steps if steps else 0.0, elapsed / time_budget if time_budget else 0.0)
+    return min(1.0, (step + 1) / warmup) * (0.1 + 0.45 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
 # %% ../nbs/08_language_model.ipynb #c386a53d
-def train_language_model(data: str | Path,           # stories, blank-line separated; the last 10% are held out
+def train_language_model(data: str | Path,           # stories (see `read_stories`); the last `held_out` are held out
                          out: str | Path,            # the checkpoint directory to write
                          tokenizer_dir: str | Path,  # the tokenizer (saved with the checkpoint)
-                         steps: int = 420,           # optimizer steps
+                         steps: int | None = None,   # optimizer steps (None: until the time budget)
+                         time_budget: float | None = 15 * 60,  # seconds of training (None: run all steps)
                          seed: int = 0,              # seeds the weights and the batches
+                         held_out: int = 100,        # stories at the end of `data` kept for the held-out loss
+                         format: str = "auto",       # story format of `data` (see `read_stories`)
                          ctx_len: int = 128,         # tokens per training window
                          batch_size: int = 16,       # windows per step
-                         lr: float = 3e-3,           # peak learning rate (AdamW)
+                         lr: float = 1e-2,           # peak learning rate (AdamW)
                          weight_decay: float = 0.1,  # AdamW weight decay (matrices only)
-                         dropout: float = 0.1,       # dropout while training
+                         dropout: float = 0.1,       # embedding and residual dropout while training
                          warmup: int = 100,          # steps of linear warm-up before the cosine decay
-                         time_budget: float | None = 15 * 60,  # stop after this many seconds (None: run all steps)
-                         eval_every: int = 200,      # steps between held-out evaluations
-                         config=None,                # a GPTNeoConfig (default: `tinystories_config(dropout=dropout)`)
+                         head_dtype: str | None = "auto",  # dtype of the unembedding's products in training (auto: see `training_head_dtype`)
+                         eval_every: int = 500,      # steps between held-out evaluations
+                         config=None,                # a GPTNeoConfig (default: `tinystories_config` with `dropout`)
+                         reference: str | Path | None = None,  # testcase.json of the real model, to compare with
                          progress: bool = True,      # show a progress bar
                         ) -> TrainedLanguageModel:
-    "Train a TinyStories-1M-architecture GPT-Neo on a text file; save a HF checkpoint at `out` atomically."
-    from transformers import GPTNeoForCausalLM
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
+    "Train a TinyStories-1M-architecture GPT-Neo on a file of stories; save a HF checkpoint at `out` atomically."
+    if steps is None and time_budget is None: raise ValueError("give steps, time_budget or both: training needs an end")
+    if steps is not None and steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
     tokenizer = load_tokenizer(tokenizer_dir)
-    stories = read_stories(data)
-    if len(stories) < 2: raise ValueError(f"need at least 2 stories (train + validation), {str(data)!r} has {len(stories)}")
-    n_val = max(1, len(stories) // 10)
-    train_ids, val_ids = encode_stories(stories[:-n_val], tokenizer), encode_stories(stories[-n_val:], tokenizer)
+    train_ids, held_stories, n_train = _split_stories(data, format, tokenizer, held_out)
     if len(train_ids) <= ctx_len: raise ValueError(f"training text has {len(train_ids)} tokens, need more than ctx_len={ctx_len}")
-    val_ctx = min(ctx_len, len(val_ids) - 1)
     torch.manual_seed(seed)  # HF initializes weights from the global generator
-    config = config or tinystories_config(dropout=dropout)
-    model = GPTNeoForCausalLM(config).train()
-    gen = torch.Generator().manual_seed(seed)
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=lr)
-    schedule = lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
-    log, t0 = [], time.perf_counter()
-    bar = tqdm(range(steps), desc="train-lm", disable=not progress)
-    for step in bar:
-        starts = torch.randint(0, len(train_ids) - ctx_len - 1, (batch_size,), generator=gen)
-        batch = torch.stack([train_ids[s: s + ctx_len + 1] for s in starts.tolist()])
-        loss = torch.nn.functional.cross_entropy(model(batch[:, :-1]).logits.flatten(0, 1), batch[:, 1:].flatten())
-        opt.zero_grad(); loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step(); sched.step()
-        done = step == steps - 1 or (time_budget is not None and time.perf_counter() - t0 > time_budget)
-        if step % eval_every == 0 or done:
-            log.append(dict(step=step, train_loss=loss.item(), val_loss=evaluate_loss(model, val_ids, val_ctx)))
-        bar.set_postfix(train=f"{loss.item():.3f}", val=f"{log[-1]['val_loss']:.3f}", refresh=False)
-        if done: break
-    model.eval()
-    val_loss = log[-1]["val_loss"]
-    result = dict(steps=step + 1, train_seconds=time.perf_counter() - t0, val_loss=val_loss, val_perplexity=math.exp(val_loss),
-                  train_tokens=len(train_ids), val_tokens=len(val_ids), seed=seed, data=str(data), log=log, stand_in=True)
+    model = _new_stand_in(config, dropout)
+    head_dtype = training_head_dtype() if head_dtype == "auto" else resolve_dtype(head_dtype) or torch.float32
+    settings = dict(steps=steps, time_budget=time_budget, seed=seed, ctx_len=ctx_len, batch_size=batch_size, lr=lr,
+                    weight_decay=weight_decay, dropout=dropout, attention_dropout=model.config.attention_dropout, warmup=warmup,
+                    head_dtype=str(head_dtype).removeprefix("torch."))
+    evaluate = lambda: evaluate_loss(model, held_stories, tokenizer.eos_token_id, ctx_len)
+    log, seconds = _train(model, train_ids, evaluate, steps, time_budget, seed, ctx_len, batch_size, lr, weight_decay,
+                          warmup, head_dtype, eval_every, progress)
+    result = _training_report(model, tokenizer, log, seconds, settings, data, n_train, held_stories, reference)
     def write(tmp):
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / "training.json").write_text(json.dumps(result, indent=2))
     atomic_write(out, write, directory=True)  # temp dir, then rename: an interrupted run leaves nothing at `out`
     return TrainedLanguageModel(model, result)
+
+# %% ../nbs/08_language_model.ipynb #1f3a5b7c
+def _new_stand_in(config, dropout: float):
+    from transformers import GPTNeoForCausalLM
+    if config is None:  # attention dropout costs 44% of the body's step time (its [batch, heads, ctx, ctx] mask)
+        config = tinystories_config(dropout=dropout)
+        config.attention_dropout = 0.0
+    return GPTNeoForCausalLM(config).train()
+
+# %% ../nbs/08_language_model.ipynb #bac8cabc
+def _train(model, train_ids, evaluate, steps, time_budget, seed, ctx_len, batch_size, lr, weight_decay, warmup,
+           head_dtype, eval_every, progress):
+    matrices = [p for p in model.parameters() if p.ndim >= 2]
+    others = [p for p in model.parameters() if p.ndim < 2]
+    opt = torch.optim.AdamW([{"params": matrices, "weight_decay": weight_decay}, {"params": others, "weight_decay": 0.0}], lr=lr)
+    gen, log, t0, step = torch.Generator().manual_seed(seed), [], time.perf_counter(), 0
+    bar = tqdm(total=steps, desc="train-lm", disable=not progress)
+    while True:
+        for group in opt.param_groups: group["lr"] = lr * _lr_factor(step, time.perf_counter() - t0, warmup, steps, time_budget)
+        loss = _training_step(model, opt, train_ids, gen, ctx_len, batch_size, head_dtype)
+        step += 1
+        elapsed = time.perf_counter() - t0
+        done = step == steps or (time_budget is not None and elapsed > time_budget)
+        if step % eval_every == 1 or done: log.append(dict(step=step, seconds=round(elapsed, 1), train_loss=loss, val_loss=evaluate()))
+        bar.update(); bar.set_postfix(train=f"{loss:.3f}", val=f"{log[-1]['val_loss']:.3f}", refresh=False)
+        if done: return log, elapsed
+
+# %% ../nbs/08_language_model.ipynb #0b2c4d6e
+def _training_step(model, opt, train_ids, gen, ctx_len: int, batch_size: int, head_dtype: torch.dtype) -> float:
+    starts = torch.randint(0, len(train_ids) - ctx_len - 1, (batch_size,), generator=gen)
+    batch = torch.stack([train_ids[s: s + ctx_len + 1] for s in starts.tolist()])
+    hidden = model.transformer(batch[:, :-1]).last_hidden_state
+    loss = LinearCrossEntropy.apply(hidden.flatten(0, 1), model.lm_head.weight, batch[:, 1:].flatten(), 256, head_dtype)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss.item()
+
+# %% ../nbs/08_language_model.ipynb #8e9f0a1b
+PROMPTS = ("Once upon a time, there was a little", "Tim and Lily went to the")
+
+def _training_report(model, tokenizer, log, seconds, settings, data, n_train, held_stories, reference) -> dict:
+    model.eval()
+    steps, val_loss = log[-1]["step"], log[-1]["val_loss"]
+    tokens = steps * settings["batch_size"] * settings["ctx_len"]
+    return dict(stand_in=True, val_loss=val_loss, val_perplexity=math.exp(val_loss), steps=steps, train_seconds=seconds,
+                tokens_per_s=tokens / seconds, train_stories=n_train, held_out_stories=len(held_stories),
+                held_out_tokens=sum(len(s) for s in held_stories), data=Path(data).name,
+                data_sha256=hashlib.sha256(Path(data).read_bytes()).hexdigest(), settings=settings, log=log,
+                continuations={p: greedy_continuation(model, tokenizer, p, 20) for p in PROMPTS},
+                reference=compare_with_reference(model, tokenizer, reference) if reference else None)

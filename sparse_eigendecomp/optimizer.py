@@ -95,6 +95,7 @@ class History(list):
               ) -> list: return [r[key] for r in self]
     def plot(self, **kwargs): return plot_history(self, **kwargs)
 
+# %% ../nbs/05_optimizer.ipynb #ce86e18a
 def plot_history(history: History,  # the records of `fit`
                  figsize=(9, 3),    # matplotlib figure size (inches)
                 ):
@@ -109,16 +110,17 @@ def plot_history(history: History,  # the records of `fit`
     return fig
 
 # %% ../nbs/05_optimizer.ipynb #c7579763
-def _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam, metric=None):
+def _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam, output_hessian=None):
     if not torch.is_tensor(data) or data.ndim == 0 or len(data) == 0: raise ValueError("fit: data is empty")
-    if metric is not None and (not torch.is_tensor(metric) or len(metric) != len(data)):
-        raise ValueError(f"fit: metric must have one entry per sample ({len(data)}), got shape {tuple(getattr(metric, 'shape', ()))}")
+    if output_hessian is not None and (not torch.is_tensor(output_hessian) or len(output_hessian) != len(data)):
+        raise ValueError(f"fit: output_hessian must have one entry per sample ({len(data)}), got shape {tuple(getattr(output_hessian, 'shape', ()))}")
     if data.is_floating_point() and not torch.isfinite(data).all(): raise ValueError("fit: data contains NaN or inf")
     if epochs < 0: raise ValueError(f"epochs must be >= 0, got {epochs}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if not 1 <= u_batch_size <= em.n_features: raise ValueError(f"u_batch_size must be in [1, {em.n_features}], got {u_batch_size}")
     if not lam >= 0: raise ValueError(f"lam must be >= 0, got {lam}")
 
+# %% ../nbs/05_optimizer.ipynb #3e4c920f
 @torch.no_grad()
 def _revive_rows(em, opt, mean_abs_a, gen, dead_fraction, duplicate_cos) -> list[int]:
     "Re-draw rows that are dead (tiny mean |a|) or duplicate an earlier row; returns their indices."
@@ -131,6 +133,7 @@ def _revive_rows(em, opt, mean_abs_a, gen, dead_fraction, duplicate_cos) -> list
         opt.reset(rows)
     return rows.tolist()
 
+# %% ../nbs/05_optimizer.ipynb #19e9ad86
 def _finite_or_raise(loss, where, em, last_good):
     if not torch.isfinite(loss):
         with torch.no_grad(): em.U.copy_(last_good)
@@ -151,6 +154,7 @@ class FitConfig:
     dead_fraction: float = 1e-2      # a row is dead if its mean |a| < dead_fraction × the largest row's
     duplicate_cos: float = 0.99      # a row is a duplicate if |cos| with an earlier row exceeds this
 
+# %% ../nbs/05_optimizer.ipynb #1a47bcf9
 def fit_config(config: FitConfig | None = None,  # the starting settings (default: `FitConfig()`)
                **settings,                       # fields to replace
               ) -> FitConfig:
@@ -162,15 +166,16 @@ def fit_config(config: FitConfig | None = None,  # the starting settings (defaul
 # %% ../nbs/05_optimizer.ipynb #39b752c6
 def _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where):
     "Update 1: rows `rows` of U down the high-curvature loss L1 of batch `x`."
-    hc = high_curvature_loss(em.feature_values(x, chunk_size, U=em.U[rows], metric=m))
+    hc = high_curvature_loss(em.feature_values(x, chunk_size, U=em.U[rows], output_hessian=m))
     _finite_or_raise(hc, f"{where}, step 1 (high curvature, rows {rows.tolist()})", em, last_good)
     grad, = torch.autograd.grad(hc, em.U)
     opt.step(em.U.data, grad[rows], rows)
     em.normalize_()
 
+# %% ../nbs/05_optimizer.ipynb #164bd002
 def _joint_update(em, opt, x, m, chunk_size, lam, last_good, where):
     "Update 2: all rows down L1 + λ·L2 of batch `x` -> (feature values, L1, L2, loss)."
-    a = em.feature_values(x, chunk_size, metric=m)
+    a = em.feature_values(x, chunk_size, output_hessian=m)
     hc, inter = high_curvature_loss(a), interference_loss(a, em.U)
     loss = hc + lam * inter
     _finite_or_raise(loss, f"{where}, step 2 (high curvature + λ·interference)", em, last_good)
@@ -186,17 +191,17 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         callbacks: Iterable[Callable] = (),  # called as cb(em, record) after every sample batch
         progress: bool = True,          # show a progress bar (Jupyter or terminal)
         chunk_size: int | None = None,  # samples per kernel chunk (memory bound)
-        metric: torch.Tensor | None = None,  # per-sample output metric `[N, ..., d, d]` (see `feature_values`), indexed with `data`
+        output_hessian: torch.Tensor | None = None,  # per-sample output Hessian `[N, ..., d, d]` (see `feature_values`), indexed with `data`
         **settings,                     # `FitConfig` fields to override, e.g. `epochs=20`
        ) -> History:
     "Train the directions of `em` with the original note's bi-level loop (high curvature per row batch, then + λ·interference)."
     c = fit_config(config, **settings)
     u_batch_size = c.u_batch_size or em.n_features
-    _check_fit_args(em, data, c.epochs, c.batch_size, u_batch_size, c.lam, metric)
+    _check_fit_args(em, data, c.epochs, c.batch_size, u_batch_size, c.lam, output_hessian)
     gen = torch.Generator().manual_seed(c.seed)
     # Resolve the automatic chunk size once, not in every kernel call of the loop.
     chunk_size = chunk_size or auto_chunk_size(em.model, em.sel, data[:c.batch_size], em.w0, em.n_features,
-                                               em.div if metric is None else None)
+                                               em.div if output_hessian is None else None)
     make = c.optimizer if callable(c.optimizer) else (lambda shape, lr, **kw: RowOptimizer(shape, lr, c.optimizer, **kw))
     opt = make(em.U.shape, c.lr, dtype=em.U.dtype, device=em.U.device)
     history = History()
@@ -207,7 +212,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         for epoch in range(c.epochs):
             sum_abs_a = torch.zeros(em.n_features, dtype=em.U.dtype, device=em.U.device)
             for b, idx in enumerate(torch.randperm(len(data), generator=gen).split(c.batch_size)):
-                x, m, where = data[idx], (metric[idx] if metric is not None else None), f"epoch {epoch}, batch {b}"
+                x, m, where = data[idx], (output_hessian[idx] if output_hessian is not None else None), f"epoch {epoch}, batch {b}"
                 for rows in torch.randperm(em.n_features, generator=gen).split(u_batch_size):
                     _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where)
                 a, hc, inter, loss = _joint_update(em, opt, x, m, chunk_size, c.lam, last_good, where)
@@ -234,12 +239,13 @@ def objective(em: EigenModel,                  # the eigenmodel to score
               data: torch.Tensor,               # samples `[N, ...]`
               lam: float = 1.0,                 # weight λ of the interference loss
               chunk_size: int | None = None,    # samples per kernel chunk (default: automatic)
-              metric: torch.Tensor | None = None,  # per-sample output metric, as in `fit`
+              output_hessian: torch.Tensor | None = None,  # per-sample output Hessian, as in `fit`
              ) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
-    a = em.feature_values(data, chunk_size, metric=metric).detach()
+    a = em.feature_values(data, chunk_size, output_hessian=output_hessian).detach()
     return (high_curvature_loss(a) + lam * interference_loss(a, em.U.detach())).item()
 
+# %% ../nbs/05_optimizer.ipynb #e6eeb178
 def fit_restarts(model: nn.Module,               # the frozen model
                  params,                         # parameter names (see `select_params`)
                  n_features: int,                # directions per eigenmodel
@@ -249,7 +255,7 @@ def fit_restarts(model: nn.Module,               # the frozen model
                  config: FitConfig | None = None,  # the loop's settings; each restart derives its seed from `config.seed`
                  progress: bool = True,          # a progress bar over the restarts
                  chunk_size: int | None = None,  # samples per kernel chunk
-                 metric: torch.Tensor | None = None,  # per-sample output metric (see `fit`)
+                 output_hessian: torch.Tensor | None = None,  # per-sample output Hessian (see `fit`)
                  **settings):                    # `FitConfig` fields to override
     "Fit `restarts` eigenmodels from seeds derived from `config.seed`; return (best eigenmodel, its history, all objectives)."
     if restarts < 1: raise ValueError(f"restarts must be >= 1, got {restarts}")
@@ -258,8 +264,8 @@ def fit_restarts(model: nn.Module,               # the frozen model
     for r in tqdm(range(restarts), desc="restarts", disable=not progress, leave=False):
         run = replace(c, seed=c.seed * 1000 + r)
         em = EigenModel(model, params, n_features, divergence, seed=run.seed)
-        history = fit(em, data, run, progress=False, chunk_size=chunk_size, metric=metric)
-        # ranked on the same divergence path as the fit (a precomputed metric, the same chunks)
-        objectives.append(objective(em, data, c.lam, chunk_size, metric))
+        history = fit(em, data, run, progress=False, chunk_size=chunk_size, output_hessian=output_hessian)
+        # ranked on the same divergence path as the fit (a precomputed output Hessian, the same chunks)
+        objectives.append(objective(em, data, c.lam, chunk_size, output_hessian))
         if best is None or objectives[-1] < best[2]: best = (em, history, objectives[-1])
     return best[0], best[1], objectives

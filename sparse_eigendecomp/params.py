@@ -77,6 +77,7 @@ def flatten(self: ParamSelection,
         parts.append(flat if index is None else flat[..., index.to(flat.device)])
     return torch.cat(parts, -1)
 
+# %% ../nbs/02_params.ipynb #9aaed36c
 @patch
 def as_views(self: ParamSelection,
               vec: torch.Tensor,  # `[..., n_params]`, e.g. the directions `U`
@@ -102,6 +103,7 @@ def bind(self: ParamSelection,
         if params[p].shape != s: raise ValueError(f"parameter {p!r} has shape {tuple(params[p].shape)}, the selection expects {tuple(s)}")
     return ParamSelection(self.names, paths, self.shapes, self.indices, self.view_shapes)
 
+# %% ../nbs/02_params.ipynb #c0e9c8b0
 @patch
 def values(self: ParamSelection,
             model: nn.Module,  # the model to read the selected weights of

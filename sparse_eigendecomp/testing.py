@@ -44,12 +44,14 @@ def dense_feature_values(H: torch.Tensor,  # dense Hessians `[..., n, n]`
     "uᵀ H u for every row of `U` from dense Hessians `[..., n, n]` -> `[..., k]`."
     return torch.einsum("...ij,ki,kj->...k", H, U.to(H.dtype), U.to(H.dtype))
 
+# %% ../nbs/80_testing.ipynb #be41047f
 def relative_error(a: torch.Tensor,  # the tested values
                    b: torch.Tensor,  # the reference
                   ) -> float:
     "‖a − b‖ / ‖b‖."
     return ((a.detach() - b.detach()).norm() / b.detach().norm()).item()
 
+# %% ../nbs/80_testing.ipynb #cf9c7cef
 def unit_rows(k: int,               # rows
               n: int,               # columns
               seed: int = 0,        # seeds the draw
@@ -92,6 +94,7 @@ def matched_cosines(U: torch.Tensor,  # fitted directions `[k, n]`
     cos = (torch.nn.functional.normalize(U.detach(), dim=1) @ Q.T).abs()  # [k, planted]
     return cos.max(0)
 
+# %% ../nbs/80_testing.ipynb #4f5c8dac
 def planted_recovered(U: torch.Tensor,          # fitted directions `[k, n]`
                       Q: torch.Tensor,          # planted directions `[m, n]`
                       min_cos: float = 0.95,    # the |cos| a match needs

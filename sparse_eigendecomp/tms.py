@@ -9,7 +9,8 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['TMS', 'sparse_features', 'train_tms', 'column_angles', 'plot_columns', 'tms_samples', 'tms_experiment']
+__all__ = ['TMS_FIT', 'TMS', 'sparse_features', 'train_tms', 'column_angles', 'plot_columns', 'tms_samples', 'TMSRun',
+           'tms_experiment']
 
 # %% ../nbs/11_tms.ipynb #15bfaa65
 class TMS(nn.Module):
@@ -25,6 +26,7 @@ class TMS(nn.Module):
                ) -> torch.Tensor:
         return torch.relu((x @ self.W.T) @ self.W + self.b)
 
+# %% ../nbs/11_tms.ipynb #1f372083
 def sparse_features(n: int,                 # samples
                     n_inputs: int = 5,    # features per sample
                     density: float = 0.05,  # probability that a feature is nonzero
@@ -75,9 +77,12 @@ def plot_columns(W: torch.Tensor,                 # a 2-D embedding `[2, n]`
     return fig
 
 # %% ../nbs/11_tms.ipynb #160702b0
-from .analysis import top_table, preference_matrix, one_to_one
-from .optimizer import fit_restarts
+from dataclasses import dataclass
+from .analysis import top_table, preference_matrix, one_to_one, Recovery
+from .eigenmodel import EigenModel
+from .optimizer import fit_restarts, fit_config, FitConfig, History
 
+# %% ../nbs/11_tms.ipynb #84db0d98
 def tms_samples(n: int = 1000,          # samples
                 n_inputs: int = 5,    # features per sample
                 density: float = 0.05,  # probability that a feature is nonzero
@@ -93,23 +98,39 @@ def tms_samples(n: int = 1000,          # samples
     labels = torch.where(active.sum(1) == 1, active.float().argmax(1), torch.tensor(-1))
     return x, labels
 
-def tms_experiment(seed: int = 0,          # seeds the model, its data and the restarts
-                   n_samples: int = 1000,  # samples the features are fitted on
-                   epochs: int = 40,       # epochs per restart
-                   lr: float = 0.01,       # learning rate
-                   lam: float = 1.0,       # weight of the interference loss
-                   restarts: int = 4,      # seeded fits; the best objective is kept
-                   batch_size: int = 64,   # samples per step
-                   train_steps: int = 3000,  # steps of training the toy model
-                   progress: bool = False,   # show progress bars
-                  ) -> dict:
-    "Train TMS and fit 5 features on W and b (best of `restarts`); returns model, eigenmodel, values, M, recovery, tables."
+# %% ../nbs/11_tms.ipynb #c8e9baec
+TMS_FIT = FitConfig(epochs=40, batch_size=64, lr=0.01, lam=1.0)  # the settings every TMS fit here uses
+
+@dataclass
+class TMSRun:
+    "Result of `tms_experiment`: the trained model, the best eigenmodel and how it maps to the inputs."
+    model: TMS
+    em: EigenModel
+    history: History
+    objectives: list[float]  # L1 + λ·L2 of every restart (the lowest is kept)
+    x: torch.Tensor          # the samples `[n, 5]`
+    labels: torch.Tensor     # the active input of one-hot samples, else -1
+    values: torch.Tensor     # feature values `[n, 5]`
+    preference: torch.Tensor # mean feature value per one-hot input `[5 features, 5 inputs]`
+    recovery: Recovery       # the one-to-one assignment of features to inputs
+    table_all: str           # top samples of each feature
+    table_sparse: str        # top one-hot samples of each feature
+
+# %% ../nbs/11_tms.ipynb #ee3ccb93
+def tms_experiment(seed: int = 0,             # seeds the model, its data and the restarts
+                   n_samples: int = 1000,     # samples the features are fitted on
+                   restarts: int = 4,         # seeded fits; the best objective is kept
+                   train_steps: int = 3000,   # steps of training the toy model
+                   config: FitConfig = TMS_FIT,  # the fit's settings (its seed is replaced by `seed`)
+                   progress: bool = False,    # show progress bars
+                   **settings,                # `FitConfig` fields to override, e.g. `epochs=10`
+                  ) -> TMSRun:
+    "Train TMS and fit 5 features on W and b (best of `restarts`)."
     model = train_tms(seed=seed, steps=train_steps)
     x, labels = tms_samples(n_samples, seed=seed + 1)
-    em, history, objectives = fit_restarts(model, ["W", "b"], 5, x, restarts=restarts, seed=seed, lam=lam,
-                                           epochs=epochs, batch_size=batch_size, lr=lr, progress=progress)
+    em, history, objectives = fit_restarts(model, ["W", "b"], 5, x, restarts=restarts, config=fit_config(config, seed=seed, **settings),
+                                           progress=progress)
     values = em.feature_values(x).detach()
     M = preference_matrix(values, labels, 5)
-    return dict(model=model, em=em, history=history, objectives=objectives, x=x, labels=labels, values=values, M=M,
-                recovery=one_to_one(M), table_all=top_table(x, values, 5),
-                table_sparse=top_table(x, values, 5, mask=labels >= 0))
+    return TMSRun(model, em, history, objectives, x, labels, values, M, one_to_one(M), top_table(x, values, 5),
+                  top_table(x, values, 5, mask=labels >= 0))

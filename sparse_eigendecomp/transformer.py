@@ -4,25 +4,26 @@
 
 # %% ../nbs/12_transformer.ipynb #2180b6b7
 from __future__ import annotations
-import csv, ctypes, json, time
-from dataclasses import dataclass, field
+import csv, ctypes, html, json, time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 import torch
 from torch import nn
 from .params import ParamSelection, select_params
 from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembedding
-from .divergence import readout_kl, kl_readout_metric
+from .divergence import readout_kl, kl_readout_hessian
 from .eigenmodel import EigenModel, atomic_write, atomic_write_figure, atomic_write_text
-from .optimizer import History, fit
-from .analysis import top_token_examples, feature_density, direction_norms
+from .optimizer import FitConfig, History, fit, fit_config
+from .analysis import top_token_examples, feature_density, direction_norms, TokenExample
 from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories
 
 # %% auto #0
-__all__ = ['METRIC_BUDGET_BYTES', 'start_at_layer_of', 'metric_pays_off', 'TokenData', 'prepare_tokens', 'token_eigenmodel',
-           'token_feature_values', 'hub_stories', 'load_contexts', 'TransformerRun', 'transformer_experiment',
-           'feature_report', 'report_text', 'report_html', 'write_report', 'describe_features', 'keep_freed_memory']
+__all__ = ['OUTPUT_HESSIAN_BUDGET_BYTES', 'TRANSFORMER_FIT', 'start_at_layer_of', 'output_hessian_pays_off', 'TokenData',
+           'prepare_tokens', 'token_eigenmodel', 'token_feature_values', 'hub_stories', 'Contexts', 'load_contexts',
+           'TransformerRun', 'transformer_experiment', 'feature_report', 'report_text', 'report_html', 'write_report',
+           'describe_features', 'keep_freed_memory']
 
 # %% ../nbs/12_transformer.ipynb #212abe37
 def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family (or bridge)
@@ -36,21 +37,22 @@ def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family 
     return min(blocks)
 
 # %% ../nbs/12_transformer.ipynb #25c19d45
-METRIC_BUDGET_BYTES = 4 * 2**30
+OUTPUT_HESSIAN_BUDGET_BYTES = 4 * 2**30
 
-def metric_pays_off(d_model: int,     # width of the final residual stream
+def output_hessian_pays_off(d_model: int,     # width of the final residual stream
                     n_features: int,  # directions k
                     epochs: int,      # passes over the data
                    ) -> bool:
-    "Does precomputing the output metric (d_vocab·d² per token, once) cost less than the readout KL (≈ 6·k·d_vocab·d per token and epoch)?"
+    "Does precomputing the output Hessian (d_vocab·d² per token, once) cost less than the readout KL (≈ 6·k·d_vocab·d per token and epoch)?"
     return d_model < 6 * n_features * max(epochs, 1)
 
+# %% ../nbs/12_transformer.ipynb #c61cb62d
 @dataclass
 class TokenData:
-    "Token contexts prepared for a `ResidualTail`: ids `[n, pos]`, `resid_pre` `[n, pos, d_model]`, output metric `[n, pos, d, d]` or None."
+    "Token contexts prepared for a `ResidualTail`: ids `[n, pos]`, `resid_pre` `[n, pos, d_model]`, output Hessian `[n, pos, d, d]` or None."
     tokens: torch.Tensor
     resid: torch.Tensor
-    metric: torch.Tensor | None
+    output_hessian: torch.Tensor | None
     seconds: float = 0.0  # time it took to prepare
 
     def __len__(self): return len(self.tokens)
@@ -63,18 +65,18 @@ def prepare_tokens(tail: ResidualTail,          # the model from the split on
                    model: nn.Module,            # the whole model (runs the blocks before the split)
                    tokens: torch.Tensor,        # token ids `[n, pos]`
                    batch_size: int = 16,        # contexts per forward pass
-                   metric: bool = True,         # precompute the output metric (if it fits)
-                   metric_budget_bytes: int = METRIC_BUDGET_BYTES,  # the metric is built only below this size
+                   output_hessian: bool = True,         # precompute the output Hessian (if it fits)
+                   output_hessian_budget_bytes: int = OUTPUT_HESSIAN_BUDGET_BYTES,  # the output Hessian is built only below this size
                   ) -> TokenData:
-    "`resid_pre` at `tail.start_at_layer` and, if asked and it fits, the KL metric of the final residual, for token ids `[n, pos]`."
+    "`resid_pre` at `tail.start_at_layer` and, if asked and it fits, the KL output Hessian of the final residual, for token ids `[n, pos]`."
     t0 = time.perf_counter()
     resid = resid_pre(model, tokens, tail.start_at_layer)
     d = resid.shape[-1]
-    if not (metric and tokens.numel() * d * d * resid.element_size() <= metric_budget_bytes):
+    if not (output_hessian and tokens.numel() * d * d * resid.element_size() <= output_hessian_budget_bytes):
         return TokenData(tokens, resid, None, time.perf_counter() - t0)
     W_U, b_U = unembedding(tail)
     with eval_mode(tail):
-        M = torch.cat([kl_readout_metric(tail(r), W_U, b_U) for r in resid.split(batch_size)])
+        M = torch.cat([kl_readout_hessian(tail(r), W_U, b_U) for r in resid.split(batch_size)])
     return TokenData(tokens, resid, M, time.perf_counter() - t0)
 
 # %% ../nbs/12_transformer.ipynb #cc2b1084
@@ -87,12 +89,13 @@ def token_eigenmodel(model: nn.Module,   # a causal LM of a supported family, or
     tail = ResidualTail(model, start_at_layer_of(model, select_params(model, params)))
     return EigenModel(tail, params, n_features, readout_kl(*unembedding(tail)), seed=seed)
 
+# %% ../nbs/12_transformer.ipynb #eae90422
 def token_feature_values(em: EigenModel,                # a token eigenmodel (`token_eigenmodel`)
                          data: TokenData,               # contexts prepared by `prepare_tokens` for its tail
                          chunk_size: int | None = None, # contexts per kernel chunk (default: automatic)
                         ) -> torch.Tensor:
     "Feature values a_u(x, t) of every token of `data`: `[n, pos, k]`."
-    return em.feature_values(data.resid, chunk_size, metric=data.metric)
+    return em.feature_values(data.resid, chunk_size, output_hessian=data.output_hessian)
 
 # %% ../nbs/12_transformer.ipynb #c302a698
 def hub_stories(spec: str,             # `hf:NAME[:SPLIT]`, e.g. `hf:roneneldan/TinyStories:validation`
@@ -110,23 +113,39 @@ def hub_stories(spec: str,             # `hf:NAME[:SPLIT]`, e.g. `hf:roneneldan/
         if total >= chars: break
     return stories
 
-def load_contexts(data: str | Path | list[str],  # a text file, `hf:NAME[:SPLIT]`, or a list of stories
+# %% ../nbs/12_transformer.ipynb #42d164b4
+class Contexts(NamedTuple):
+    "Training and held-out contexts of token ids `[n, ctx_len]`, and the held-out story of every held-out position."
+    train: torch.Tensor
+    heldout: torch.Tensor
+    heldout_stories: torch.Tensor  # `[n_heldout, ctx_len]`: 0 for the first held-out story, 1 for the next, ...
+
+# %% ../nbs/12_transformer.ipynb #4d749b22
+def load_contexts(data: str | Path | list[str],  # a file of stories, `hf:NAME[:SPLIT]`, or a list of stories
                   tokenizer,                     # the model's tokenizer
-                  n_train: int = 500,            # training contexts (the first windows)
-                  n_heldout: int = 200,          # held-out contexts (the last windows)
+                  n_train: int = 500,            # training contexts (the first windows of the training stories)
+                  n_heldout: int = 200,          # held-out contexts (spread over the held-out stories)
                   ctx_len: int = 64,             # tokens per context
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
-    "Disjoint training and held-out contexts `[n, ctx_len]` of token ids from a text file (or a list of stories)."
-    if min(n_train, n_heldout, ctx_len) < 1: raise ValueError(f"n_train, n_heldout and ctx_len must be >= 1, got {n_train}, {n_heldout}, {ctx_len}")
+                  held_out_stories: int = 100,   # stories at the end of `data` that only held-out contexts come from
+                 ) -> Contexts:
+    "Training and held-out contexts `[n, ctx_len]` of token ids, from disjoint stories."
+    if min(n_train, n_heldout, ctx_len, held_out_stories) < 1:
+        raise ValueError(f"n_train, n_heldout, ctx_len and held_out_stories must be >= 1, got {n_train}, {n_heldout}, {ctx_len}, {held_out_stories}")
     if isinstance(data, str) and data.startswith("hf:"): stories = hub_stories(data, chars=(n_train + n_heldout) * ctx_len * 8)
     else: stories = read_stories(data) if isinstance(data, (str, Path)) else list(data)
-    if not stories: raise ValueError("no stories given")
-    stream = encode_stories(stories, tokenizer)
-    n = len(stream) // ctx_len
-    if n < n_train + n_heldout:
-        raise ValueError(f"{len(stream)} tokens make {n} contexts of {ctx_len}, fewer than {n_train} training + {n_heldout} held-out")
-    windows = stream[: n * ctx_len].view(n, ctx_len)
-    return windows[:n_train].clone(), windows[n - n_heldout:].clone()
+    if len(stories) <= held_out_stories: raise ValueError(f"{len(stories)} stories, need more than the {held_out_stories} held out")
+    train = _windows(encode_stories(stories[:-held_out_stories], tokenizer), ctx_len, n_train, "training")
+    held_stream = encode_stories(stories[-held_out_stories:], tokenizer)
+    story = (held_stream == tokenizer.eos_token_id).cumsum(0) - 1   # each story starts at its end-of-text token
+    pick = torch.linspace(0, len(held_stream) // ctx_len - 1, n_heldout).round().long()
+    held, held_story = _windows(held_stream, ctx_len, n_heldout, "held-out"), _windows(story.clamp(max=held_out_stories - 1), ctx_len, n_heldout, "held-out")
+    return Contexts(train[:n_train].clone(), held[pick].clone(), held_story[pick].clone())
+
+# %% ../nbs/12_transformer.ipynb #8a423193
+def _windows(stream: torch.Tensor, ctx_len: int, n: int, part: str) -> torch.Tensor:
+    if len(stream) // ctx_len < n:
+        raise ValueError(f"the {part} stories make {len(stream) // ctx_len} contexts of {ctx_len} tokens, fewer than {n}")
+    return stream[: len(stream) // ctx_len * ctx_len].view(-1, ctx_len)
 
 # %% ../nbs/12_transformer.ipynb #5c182f33
 @dataclass
@@ -138,77 +157,98 @@ class TransformerRun:
     heldout_values: torch.Tensor
     timings: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    heldout_stories: torch.Tensor | None = None  # `[n_heldout, ctx_len]` story index of every held-out position
+
+# %% ../nbs/12_transformer.ipynb #6582c0df
+TRANSFORMER_FIT = FitConfig(epochs=8, batch_size=16, lr=0.1, lam=1.0)  # the original note's setting (see below)
 
 def transformer_experiment(model: nn.Module,                  # a causal LM of a supported family (HF or TransformerBridge), on its device
                            train_tokens: torch.Tensor,        # `[n_train, ctx_len]` token ids to fit on
                            heldout_tokens: torch.Tensor,      # `[n_heldout, ctx_len]` token ids to evaluate on
                            params: str | Sequence[str] = "blocks.4.attn.W_K",  # TransformerLens or Hugging Face names
                            n_features: int = 10,              # number of directions k
-                           epochs: int = 8,                   # passes over the training contexts
-                           batch_size: int = 16,              # contexts per step
-                           lr: float = 0.1,                   # learning rate of the row-wise Adam
-                           lam: float = 1.0,                  # weight of the interference loss
-                           seed: int = 0,                     # seeds U and the batch order
+                           config: FitConfig = TRANSFORMER_FIT,  # the fit's settings
                            progress: bool = True,             # show a progress bar
-                           precompute_metric: bool | None = None,  # per-token output metrics (None: where d_model < 6 · k · epochs)
-                           metric_budget_bytes: int = METRIC_BUDGET_BYTES,  # ... and only below this size
+                           precompute_output_hessian: bool | None = None,  # per-token output Hessians (None: where d_model < 6 · k · epochs)
+                           output_hessian_budget_bytes: int = OUTPUT_HESSIAN_BUDGET_BYTES,  # ... and only below this size
+                           heldout_stories: torch.Tensor | None = None,  # story index of every held-out position (see `load_contexts`)
+                           **settings,                        # `FitConfig` fields to override, e.g. `epochs=4, seed=1`
                           ) -> TransformerRun:
     "Fit a token-level sparse eigendecomposition of `params` and evaluate it on held-out contexts."
-    t0 = time.perf_counter()
-    em = token_eigenmodel(model, params, n_features, seed)
-    if precompute_metric is None: precompute_metric = metric_pays_off(unembedding(em.model)[0].shape[0], n_features, epochs)
-    train = prepare_tokens(em.model, model, train_tokens, metric=precompute_metric, metric_budget_bytes=metric_budget_bytes)
+    c, t0 = fit_config(config, **settings), time.perf_counter()
+    em = token_eigenmodel(model, params, n_features, c.seed)
+    if precompute_output_hessian is None:
+        precompute_output_hessian = output_hessian_pays_off(unembedding(em.model)[0].shape[0], n_features, c.epochs)
+    train = prepare_tokens(em.model, model, train_tokens, output_hessian=precompute_output_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
     t1 = time.perf_counter()
-    history = fit(em, train.resid, metric=train.metric, epochs=epochs, batch_size=batch_size, lr=lr, lam=lam,
-                  seed=seed, progress=progress)
+    history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress)
     t2 = time.perf_counter()
-    held = prepare_tokens(em.model, model, heldout_tokens, metric=precompute_metric, metric_budget_bytes=metric_budget_bytes)
+    held = prepare_tokens(em.model, model, heldout_tokens, output_hessian=precompute_output_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
     with torch.no_grad(): values = token_feature_values(em, held).cpu()
     t3 = time.perf_counter()
     timings = dict(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
-                   train_tokens_per_s=train.n_tokens * max(epochs, 1) / (t2 - t0), eval_tokens_per_s=held.n_tokens / (t3 - t2))
-    settings = dict(params=em.sel.names, n_features=n_features, epochs=epochs, batch_size=batch_size, lr=lr, lam=lam, seed=seed,
+                   train_tokens_per_s=train.n_tokens * max(c.epochs, 1) / (t2 - t0), eval_tokens_per_s=held.n_tokens / (t3 - t2))
+    settings = dict(params=em.sel.names, n_features=n_features, **{k: v for k, v in asdict(c).items() if not callable(v)},
                     n_train=len(train_tokens), n_heldout=len(heldout_tokens), ctx_len=train_tokens.shape[1], start_at_layer=em.model.start_at_layer,
-                    metric_precomputed=train.metric is not None, device=str(em.U.device), dtype=str(em.U.dtype).removeprefix("torch."))
-    return TransformerRun(em, history, heldout_tokens, values, timings, settings)
+                    output_hessian_precomputed=train.output_hessian is not None, device=str(em.U.device), dtype=str(em.U.dtype).removeprefix("torch."))
+    return TransformerRun(em, history, heldout_tokens, values, timings, settings, heldout_stories)
 
 # %% ../nbs/12_transformer.ipynb #5f78fc58
 def feature_report(run: TransformerRun,             # the result of `transformer_experiment`
                    tokenizer,                       # the model's tokenizer
                    n_examples: int = 10,            # top held-out positions per feature
                    descriptions: dict | None = None,  # {feature: description}
+                   model: dict | None = None,       # what the model is (see `language_model.model_card`)
                   ) -> dict:
-    "Top examples, per-head norms and densities of every feature of `run` (JSON-ready)."
-    examples = top_token_examples(run.heldout_values, run.heldout_tokens, tokenizer, n=n_examples)
+    "Top examples, per-head norms and shares, densities and convergence of every feature of `run` (JSON-ready)."
+    examples = top_token_examples(run.heldout_values, run.heldout_tokens, tokenizer, n=n_examples, stories=run.heldout_stories)
     norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
     heads = norms[run.em.sel.names[0]]  # the first parameter's parts (heads for W_Q/K/V/O) in `head_norms` and `top_head`
-    density = feature_density(run.heldout_values)
+    density, top = feature_density(run.heldout_values), run.heldout_values.flatten(0, -2).amax(0)
+    share = heads.square().amax(1) / heads.square().sum(1)  # the largest head's share of the squared norm
     descriptions = descriptions or {}
-    return dict(settings=run.settings, timings=run.timings, features=[
-        dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(),
-             head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
-             norms={name: n[f].tolist() for name, n in norms.items()}, examples=examples[f])
-        for f in range(run.em.n_features)])
+    features = [dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(), max_value=top[f].item(),
+                     converged=bool(top[f] >= 0.1 * top.max()), head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
+                     top_head_share=share[f].item(), norms={name: n[f].tolist() for name, n in norms.items()},
+                     distinct_stories=None if run.heldout_stories is None else len({e.story for e in examples[f]}),
+                     examples=[asdict(e) for e in examples[f]]) for f in range(run.em.n_features)]
+    return dict(model=model or {}, settings=run.settings, timings=run.timings, n_converged=sum(f["converged"] for f in features),
+                features=features)
 
+# %% ../nbs/12_transformer.ipynb #a95ecede
 def report_text(report: dict,  # from `feature_report`
                 n: int = 5,    # examples per feature
                ) -> str:
     "The original note's text format: every feature's top examples as `...**token**... -> token (Value: x)` lines."
-    lines = []
+    lines = [_model_line(report)] if report.get("model") else []
     for feat in report["features"]:
-        lines.append(f"Feature {feat['feature']} (density {feat['density']:.4f}, top head {feat['top_head']})"
-                     + (f": {feat['description']}" if feat["description"] else ""))
+        lines.append(f"Feature {feat['feature']} ({_feature_facts(feat)})" + (f": {feat['description']}" if feat["description"] else ""))
         lines += ["  " + e["text"] for e in feat["examples"][:n]]
     return "\n".join(lines)
 
+# %% ../nbs/12_transformer.ipynb #790693e9
 def report_html(report: dict,  # from `feature_report`
                 n: int = 10,   # examples per feature
                 title: str = "Sparse eigendecomposition: top held-out contexts",  # page title
                ) -> Html:
     "A self-contained HTML page of every feature's highlighted top contexts."
-    body = "".join(examples_html(feat["examples"][:n], f"Feature {feat['feature']} (density {feat['density']:.4f}, top head {feat['top_head']})",
+    body = "".join(examples_html([TokenExample(**e) for e in feat["examples"][:n]], f"Feature {feat['feature']} ({_feature_facts(feat)})",
                                  feat["description"]) for feat in report["features"])
-    return Html(f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body><h2>{title}</h2>{body}</body></html>')
+    model = f"<p>{html.escape(_model_line(report))}</p>" if report.get("model") else ""
+    return Html(f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body><h2>{title}</h2>{model}{body}</body></html>')
+
+# %% ../nbs/12_transformer.ipynb #57c858ce
+def _feature_facts(feat: dict) -> str:
+    stories = f", top examples from {feat['distinct_stories']} stories" if feat.get("distinct_stories") is not None else ""
+    return (f"max {feat['max_value']:.3g}{'' if feat['converged'] else ', not converged'}, density {feat['density']:.4f}, "
+            f"top head {feat['top_head']} ({feat['top_head_share']:.2f} of the squared norm){stories}")
+
+# %% ../nbs/12_transformer.ipynb #b442ab5c
+def _model_line(report: dict) -> str:
+    m = report["model"]
+    if not m.get("stand_in"): return f"model: {m.get('name', '?')}"
+    return (f"model: {m.get('name', '?')}, an offline stand-in for TinyStories-1M (not the real weights), held-out loss "
+            f"{m['held_out_loss']:.3f} on {m.get('held_out_stories', '?')} held-out stories")
 
 # %% ../nbs/12_transformer.ipynb #08daf43d
 def _write_csv(path: Path, rows: list[list]) -> Path:
@@ -217,30 +257,38 @@ def _write_csv(path: Path, rows: list[list]) -> Path:
     return atomic_write(path, write)
 
 # %% ../nbs/12_transformer.ipynb #2901a106
+def _write_examples_csv(path: Path, report: dict) -> Path:
+    model = _model_line(report) if report["model"] else ""
+    rows = [["feature", "rank", "value", "context", "pos", "story", "previous_token", "token", "text", "model"]]
+    return _write_csv(path, rows + [[f["feature"], r, e["value"], e["context"], e["pos"], e["story"], e["previous_token"], e["token"],
+                                     e["text"], model] for f in report["features"] for r, e in enumerate(f["examples"])])
+
+# %% ../nbs/12_transformer.ipynb #928ffeb7
 def write_report(run: TransformerRun,             # the result of `transformer_experiment`
                  tokenizer,                       # the model's tokenizer
                  out: str | Path,                 # the output directory
                  n_examples: int = 10,            # top held-out positions per feature
                  descriptions: dict | None = None,  # {feature: description}
+                 model: dict | None = None,       # what the model is (see `language_model.model_card`): heads every file
                 ) -> dict:
     "Write the checkpoint, top examples (JSON, CSV), the HTML report, the text table and figures to `out` -> {name: path}."
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    report = feature_report(run, tokenizer, n_examples, descriptions)
-    paths = dict(eigenmodel=out / "eigenmodel", top_examples=out / "top_examples.json", csv=out / "top_examples.csv",
-                 html=out / "report.html", text=out / "top_examples.txt", heads=out / "heads.png", density=out / "density.png",
-                 histograms=out / "histograms.png", history=out / "history.png")
+    report = feature_report(run, tokenizer, n_examples, descriptions, model)
+    paths = dict(eigenmodel=out / "eigenmodel", model=out / "model.json", top_examples=out / "top_examples.json",
+                 csv=out / "top_examples.csv", html=out / "report.html", text=out / "top_examples.txt", heads=out / "heads.png",
+                 density=out / "density.png", histograms=out / "histograms.png", history=out / "history.png")
     run.em.save(paths["eigenmodel"])
+    atomic_write_text(paths["model"], json.dumps(report["model"], indent=1))
     atomic_write_text(paths["top_examples"], json.dumps(report, indent=1))
-    rows = [["feature", "rank", "value", "context", "pos", "token", "text"]]
-    _write_csv(paths["csv"], rows + [[f["feature"], r, e["value"], e["context"], e["pos"], e["token"], e["text"]]
-                                     for f in report["features"] for r, e in enumerate(f["examples"])])
+    _write_examples_csv(paths["csv"], report)
     atomic_write_text(paths["html"], report_html(report, n_examples))
     atomic_write_text(paths["text"], report_text(report, n_examples) + "\n")
-    atomic_write_figure(paths["heads"], direction_plot(run.em))
-    atomic_write_figure(paths["density"], density_plot(feature_density(run.heldout_values)))
-    atomic_write_figure(paths["histograms"], activation_histograms(run.heldout_values))
-    atomic_write_figure(paths["history"], run.history.plot())
+    figures = dict(heads=direction_plot(run.em), density=density_plot(feature_density(run.heldout_values)),
+                   histograms=activation_histograms(run.heldout_values), history=run.history.plot())
+    for name, fig in figures.items():
+        if report["model"]: fig.text(0.005, 0.005, _model_line(report), fontsize=6, color="0.4")
+        atomic_write_figure(paths[name], fig)
     return paths
 
 # %% ../nbs/12_transformer.ipynb #9145898a

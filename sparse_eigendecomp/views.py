@@ -5,9 +5,10 @@
 # %% ../nbs/07_views.ipynb #e52081b8
 from __future__ import annotations
 import html, math
+from fastcore.basics import patch
 import numpy as np
 import torch
-from .analysis import direction_norms, feature_density, top_token_examples
+from .analysis import direction_norms, feature_density, top_token_examples, TokenExample
 
 # %% auto #0
 __all__ = ['heatmap', 'Html', 'token_html', 'examples_html', 'density_plot', 'activation_histograms', 'direction_plot',
@@ -24,6 +25,7 @@ def _draw_heatmap(fig, ax, M, xlabels=None, ylabels=None, title="", xlabel="inpu
     ax.set_xlabel(xlabel); ax.set_ylabel(ylabel); ax.set_title(title)
     fig.colorbar(im, ax=ax)
 
+# %% ../nbs/07_views.ipynb #64a843a1
 def heatmap(M: torch.Tensor,          # a small matrix `[rows, columns]`
             xlabels=None,             # column labels (default: indices)
             ylabels=None,             # row labels (default: indices)
@@ -44,6 +46,7 @@ class Html(str):
     "A string of HTML that Jupyter renders (and that writes to a file as is)."
     def _repr_html_(self): return str(self)
 
+# %% ../nbs/07_views.ipynb #bd70030d
 def token_html(tokens: list[str],           # token strings of one context
                values,                      # one value per token
                highlight: int | None = None, # position to outline (the activating token)
@@ -63,16 +66,17 @@ def token_html(tokens: list[str],           # token strings of one context
         spans.append(f'<span title="{v:.4g}" style="background:{colour};{outline}white-space:pre-wrap">{text}</span>')
     return Html('<div style="font-family:monospace;line-height:1.7">' + "".join(spans) + "</div>")
 
-def examples_html(examples: list[dict],  # one feature's examples from `top_token_examples`
+# %% ../nbs/07_views.ipynb #8cfa82a4
+def examples_html(examples: list[TokenExample],  # one feature's examples from `top_token_examples`
                   title: str = "",         # heading
                   description: str = "",   # a line under the heading
                  ) -> Html:
     "One feature's top examples (from `top_token_examples`) as highlighted contexts with their values."
-    vmax = max((abs(e["value"]) for e in examples), default=1.0) or 1.0
+    vmax = max((abs(e.value) for e in examples), default=1.0) or 1.0
     rows = [f'<h4>{html.escape(title)}</h4>' if title else "", f"<p>{html.escape(description)}</p>" if description else ""]
     for e in examples:
-        rows.append(f'<div style="margin:4px 0"><b>{e["value"]:.4g}</b> → <code>{html.escape(repr(e["token"]))}</code>'
-                    + token_html(e["tokens"], e["values"], e["pos"], vmax) + "</div>")
+        rows.append(f'<div style="margin:4px 0"><b>{e.value:.4g}</b> → <code>{html.escape(repr(e.token))}</code>'
+                    + token_html(e.tokens, e.values, e.pos, vmax) + "</div>")
     return Html("".join(rows))
 
 # %% ../nbs/07_views.ipynb #51e242a4
@@ -89,6 +93,7 @@ def density_plot(density: torch.Tensor,  # `[k]` fractions, from `feature_densit
     fig.tight_layout(); plt.close(fig)
     return fig
 
+# %% ../nbs/07_views.ipynb #0e4342b1
 def activation_histograms(values: torch.Tensor,  # feature values `[..., k]`
                           bins: int = 50,        # histogram bins
                           cols: int = 5,         # panels per row
@@ -127,6 +132,7 @@ def _figure_html(fig) -> str:
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     return f'<img alt="figure" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
 
+# %% ../nbs/07_views.ipynb #3334ce49
 class FeatureExplorer:
     "Interactive view of token features: highlighted top contexts, histogram and per-head norms (static HTML fallback)."
     def __init__(self, values: torch.Tensor,     # feature values `[n_contexts, pos, k]`
@@ -145,45 +151,51 @@ class FeatureExplorer:
     @property
     def n_features(self) -> int: return self.values.shape[-1]
 
-    def html(self, feature: int | None = None,  # the feature (default: the current one)
-             n: int | None = None,            # examples (default: the explorer's)
-             vmin: float = -math.inf,         # only positions with values in [vmin, vmax] rank
-             vmax: float = math.inf,          # (the upper end of that range)
-            ) -> Html:
-        "HTML of one feature: its top `n` contexts with values in [vmin, vmax], histogram, and per-head norms."
-        f = self.feature if feature is None else feature
-        if not 0 <= f < self.n_features: raise ValueError(f"feature {f} out of range [0, {self.n_features})")
-        v = self.values[..., f]
-        mask = (v >= vmin) & (v <= vmax)
-        examples = top_token_examples(self.values[..., f:f + 1], self.tokens, self.tokenizer, n or self.n, mask=mask)[0]
-        parts = [examples_html(examples, f"Feature {f} (density {feature_density(self.values[..., f:f + 1])[0]:.4f})",
-                               self.descriptions.get(str(f), ""))]
-        parts.append(_figure_html(activation_histograms(self.values[..., f:f + 1], labels=[f"feature {f}"], cols=1)))
-        if self.em is not None:
-            norms = direction_norms(self.em, self.param)[f:f + 1]
-            parts.append(_figure_html(heatmap(norms, ylabels=[f], xlabel="head", title="|direction| per head",
-                                              figsize=(1 + 0.45 * norms.shape[1], 1.6))))
-        return Html('<div class="feature-explorer">' + "".join(parts) + "</div>")
+# %% ../nbs/07_views.ipynb #3c4d5e6f
+@patch
+def html(self: FeatureExplorer, feature: int | None = None,  # the feature (default: the current one)
+         n: int | None = None,            # examples (default: the explorer's)
+         vmin: float = -math.inf,         # only positions with values in [vmin, vmax] rank
+         vmax: float = math.inf,          # (the upper end of that range)
+        ) -> Html:
+    "HTML of one feature: its top `n` contexts with values in [vmin, vmax], histogram, and per-head norms."
+    f = self.feature if feature is None else feature
+    if not 0 <= f < self.n_features: raise ValueError(f"feature {f} out of range [0, {self.n_features})")
+    v = self.values[..., f]
+    mask = (v >= vmin) & (v <= vmax)
+    examples = top_token_examples(self.values[..., f:f + 1], self.tokens, self.tokenizer, n or self.n, mask=mask)[0]
+    parts = [examples_html(examples, f"Feature {f} (density {feature_density(self.values[..., f:f + 1])[0]:.4f})",
+                           self.descriptions.get(str(f), ""))]
+    parts.append(_figure_html(activation_histograms(self.values[..., f:f + 1], labels=[f"feature {f}"], cols=1)))
+    if self.em is not None:
+        norms = direction_norms(self.em, self.param)[f:f + 1]
+        parts.append(_figure_html(heatmap(norms, ylabels=[f], xlabel="head", title="|direction| per head",
+                                          figsize=(1 + 0.45 * norms.shape[1], 1.6))))
+    return Html('<div class="feature-explorer">' + "".join(parts) + "</div>")
 
-    def widget(self):
-        "The ipywidgets app (feature, examples, value range -> the `html` view)."
-        import ipywidgets as W
-        v = self.values
-        lo, hi = float(torch.nan_to_num(v, nan=0).min()), float(torch.nan_to_num(v, nan=0).max())
-        feature = W.Dropdown(options=[(f"{f}: {self.descriptions.get(str(f), '')}".rstrip(": "), f) for f in range(self.n_features)],
-                             value=self.feature, description="feature")
-        n = W.IntSlider(value=self.n, min=1, max=50, description="examples")
-        rng = W.FloatRangeSlider(value=(lo, hi), min=lo, max=hi, step=(hi - lo) / 200 or 1.0, description="values", readout_format=".3g")
-        out = W.HTML()
-        def update(*_): out.value = str(self.html(feature.value, n.value, *rng.value))
-        for w in (feature, n, rng): w.observe(update, "value")
-        update()
-        return W.VBox([W.HBox([feature, n, rng]), out])
+# %% ../nbs/07_views.ipynb #4d5e6f70
+@patch
+def widget(self: FeatureExplorer):
+    "The ipywidgets app (feature, examples, value range -> the `html` view)."
+    import ipywidgets as W
+    v = self.values
+    lo, hi = float(torch.nan_to_num(v, nan=0).min()), float(torch.nan_to_num(v, nan=0).max())
+    feature = W.Dropdown(options=[(f"{f}: {self.descriptions.get(str(f), '')}".rstrip(": "), f) for f in range(self.n_features)],
+                         value=self.feature, description="feature")
+    n = W.IntSlider(value=self.n, min=1, max=50, description="examples")
+    rng = W.FloatRangeSlider(value=(lo, hi), min=lo, max=hi, step=(hi - lo) / 200 or 1.0, description="values", readout_format=".3g")
+    out = W.HTML()
+    def update(*_): out.value = str(self.html(feature.value, n.value, *rng.value))
+    for w in (feature, n, rng): w.observe(update, "value")
+    update()
+    return W.VBox([W.HBox([feature, n, rng]), out])
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        static = str(self.html())  # rendered once: it draws figures
-        data = {"text/plain": f"FeatureExplorer({self.n_features} features)"}
-        try: data.update(self.widget()._repr_mimebundle_() or {})  # Jupyter shows the widget; static pages the HTML
-        except Exception: pass
-        data["text/html"] = static
-        return data
+# %% ../nbs/07_views.ipynb #5e6f7081
+@patch
+def _repr_mimebundle_(self: FeatureExplorer, include=None, exclude=None):
+    static = str(self.html())  # rendered once: it draws figures
+    data = {"text/plain": f"FeatureExplorer({self.n_features} features)"}
+    try: data.update(self.widget()._repr_mimebundle_() or {})  # Jupyter shows the widget; static pages the HTML
+    except Exception: pass
+    data["text/html"] = static
+    return data

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['XOR_INPUTS', 'XOR_TARGETS', 'XOR_NAMES', 'XORNet', 'fits_xor', 'train_xor', 'xor_experiment']
+__all__ = ['XOR_INPUTS', 'XOR_TARGETS', 'XOR_NAMES', 'XOR_FIT', 'XORNet', 'fits_xor', 'train_xor', 'XORRun', 'xor_experiment']
 
 # %% ../nbs/10_xor.ipynb #aad5e08f
 XOR_INPUTS = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
@@ -26,12 +26,14 @@ class XORNet(nn.Module):
                ) -> torch.Tensor:      # outputs `[batch]`
         return nn.functional.gelu(self.hidden(x)).sum(-1)
 
+# %% ../nbs/10_xor.ipynb #3974faa6
 def fits_xor(model: nn.Module,   # an XOR net
              tol: float = 0.1,   # largest allowed error on any of the four points
             ) -> bool:
     "Are all four XOR outputs within `tol` of their targets?"
     with torch.no_grad(): return bool(((model(XOR_INPUTS) - XOR_TARGETS).abs() < tol).all())
 
+# %% ../nbs/10_xor.ipynb #a486470b
 def train_xor(seed: int = 0,          # seeds the first initialization (later ones derive from it)
               steps: int = 2000,      # Adam steps per attempt
               lr: float = 0.05,       # learning rate
@@ -50,25 +52,42 @@ def train_xor(seed: int = 0,          # seeds the first initialization (later on
     raise RuntimeError(f"XORNet did not fit XOR in {max_attempts} attempts from seed {seed}")
 
 # %% ../nbs/10_xor.ipynb #fef6c973
+from dataclasses import dataclass
 from .analysis import top_table
-from .optimizer import fit_restarts
+from .eigenmodel import EigenModel
+from .optimizer import fit_restarts, fit_config, FitConfig, History
 
+# %% ../nbs/10_xor.ipynb #18dd4f88
 XOR_NAMES = ["".join(str(int(v)) for v in x) for x in XOR_INPUTS.tolist()]  # '00', '01', '10', '11'
 
-def xor_experiment(seed: int = 0,                 # seeds the net and the restarts
-                   n_features: int = 3,           # directions
-                   params=("hidden.weight",),     # the parameters they live in (add "hidden.bias" for all six)
-                   epochs: int = 300,             # epochs per restart
-                   lr: float = 0.01,              # learning rate
-                   lam: float = 1.0,              # weight of the interference loss
-                   restarts: int = 2,             # seeded fits; the best objective is kept
-                   progress: bool = False,        # show progress bars
-                  ) -> dict:
-    "Train the XOR net and fit its eigenmodel (seeded); returns model, eigenmodel, values `[4, k]`, top inputs, recovered."
+XOR_FIT = FitConfig(epochs=300, batch_size=4, lr=0.01, lam=1.0)  # full batch: the four points
+
+# %% ../nbs/10_xor.ipynb #eca0ed15
+@dataclass
+class XORRun:
+    "Result of `xor_experiment`: the net, the best eigenmodel, its values on the four inputs and the check."
+    model: XORNet
+    em: EigenModel
+    history: History
+    objectives: list[float]  # L1 + λ·L2 of every restart (the lowest is kept)
+    values: torch.Tensor     # feature values `[4 inputs, k]`
+    top_inputs: list[str]    # each feature's top input ('00', '01', '10', '11')
+    recovered: bool          # do the features' top inputs cover 01, 10 and 11?
+    table: str               # the inputs ranked per feature
+
+# %% ../nbs/10_xor.ipynb #dbd84b55
+def xor_experiment(seed: int = 0,              # seeds the net and the restarts
+                   n_features: int = 3,        # directions
+                   params: tuple = ("hidden.weight",),  # the parameters they live in (add "hidden.bias" for all six)
+                   restarts: int = 2,          # seeded fits; the best objective is kept
+                   config: FitConfig = XOR_FIT,  # the fit's settings (its seed is replaced by `seed`)
+                   progress: bool = False,     # show progress bars
+                   **settings,                 # `FitConfig` fields to override, e.g. `epochs=100`
+                  ) -> XORRun:
+    "Train the XOR net and fit its eigenmodel (seeded)."
     model = train_xor(seed)
-    em, history, objectives = fit_restarts(model, list(params), n_features, XOR_INPUTS, restarts=restarts, seed=seed,
-                                           lam=lam, epochs=epochs, batch_size=4, lr=lr, progress=progress)
+    em, history, objectives = fit_restarts(model, list(params), n_features, XOR_INPUTS, restarts=restarts,
+                                           config=fit_config(config, seed=seed, **settings), progress=progress)
     values = em.feature_values(XOR_INPUTS).detach()
     top = [XOR_NAMES[i] for i in values.argmax(0).tolist()]
-    return dict(model=model, em=em, history=history, values=values, top_inputs=top,
-                recovered={"11", "01", "10"} <= set(top), table=top_table(XOR_INPUTS, values, n=4))
+    return XORRun(model, em, history, objectives, values, top, {"11", "01", "10"} <= set(top), top_table(XOR_INPUTS, values, n=4))
