@@ -1,7 +1,7 @@
 """Curvature kernel benchmark (not a test): time and peak memory of feature values a_u(x) = uᵀH(x)u.
 
 Compares, in one run on this machine:
-- TMS 5-2 (15 parameters), k=5, 64 and 512 samples: the seed author's nested reverse mode (dense per-sample
+- TMS 5-2 (15 parameters), k=5, 64 and 512 samples: the original note's nested reverse mode (dense per-sample
   Hessians by jacrev(jacrev(D)), then uᵀHu) vs the nested-JVP reference (method="jvp") vs the one-JVP
   Gauss-Newton fast path (method="ggn").
 - A TinyStories-1M-shaped GPT-Neo (8 layers, d_model 64, 16 heads, vocab 50257, random weights),

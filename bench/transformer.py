@@ -1,4 +1,4 @@
-"""Transformer experiment benchmark (not a test): the seed's setting end to end, and what the layer split buys.
+"""Transformer experiment benchmark (not a test): the original note's setting end to end, and what the layer split buys.
 
 1. The full experiment (`transformer_experiment`: 10 features on blocks.4.attn.W_K, 500 training contexts x 64 tokens,
    200 held-out contexts from the 100 held-out stories of tinystories-1000.txt, 8 epochs) on TinyStories-1M when a local

@@ -133,7 +133,8 @@ def quadratic_divergence(output_hessian: torch.Tensor,  # per-sample symmetric m
         a3, b3 = a.reshape(-1, len(M), d).transpose(0, 1), b.reshape(-1, len(M), d).transpose(0, 1)
         return ((a3 @ M) * b3).sum(-1).transpose(0, 1).reshape(*lead, *output_hessian.shape[:-2])
     def value(y, y0):
-        if y.shape[-1:] + y.shape[-1:] != output_hessian.shape[-2:]: raise ValueError(f"outputs {tuple(y.shape)} do not match the output Hessian {tuple(output_hessian.shape)}")
+        if y.shape[-1:] + y.shape[-1:] != output_hessian.shape[-2:]:
+            raise ValueError(f"outputs {tuple(y.shape)} do not match the output Hessian {tuple(output_hessian.shape)}")
         return 0.5 * form(y - y0, y - y0)
     return Divergence("quadratic", value, lambda v, y0: form(v, v))
 

@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_views.ipynb #e52081b8
 from __future__ import annotations
-import html, math
+import math
+from html import escape
 from fastcore.basics import patch
 import numpy as np
 import torch
@@ -62,7 +63,7 @@ def token_html(tokens: list[str],           # token strings of one context
         alpha = min(1.0, abs(v) / vmax) if math.isfinite(v) else 0.0
         colour = f"rgba(220,50,32,{alpha:.3f})" if v >= 0 else f"rgba(30,90,200,{alpha:.3f})"
         outline = "outline:2px solid #222;" if i == highlight else ""
-        text = html.escape(t).replace("\n", "↵<br>")
+        text = escape(t).replace("\n", "↵<br>")
         spans.append(f'<span title="{v:.4g}" style="background:{colour};{outline}white-space:pre-wrap">{text}</span>')
     return Html('<div style="font-family:monospace;line-height:1.7">' + "".join(spans) + "</div>")
 
@@ -73,9 +74,9 @@ def examples_html(examples: list[TokenExample],  # one feature's examples from `
                  ) -> Html:
     "One feature's top examples (from `top_token_examples`) as highlighted contexts with their values."
     vmax = max((abs(e.value) for e in examples), default=1.0) or 1.0
-    rows = [f'<h4>{html.escape(title)}</h4>' if title else "", f"<p>{html.escape(description)}</p>" if description else ""]
+    rows = [f'<h4>{escape(title)}</h4>' if title else "", f"<p>{escape(description)}</p>" if description else ""]
     for e in examples:
-        rows.append(f'<div style="margin:4px 0"><b>{e.value:.4g}</b> → <code>{html.escape(repr(e.token))}</code>'
+        rows.append(f'<div style="margin:4px 0"><b>{e.value:.4g}</b> → <code>{escape(repr(e.token))}</code>'
                     + token_html(e.tokens, e.values, e.pos, vmax) + "</div>")
     return Html("".join(rows))
 
