@@ -13,6 +13,7 @@ import argparse, time
 import torch
 from sparse_eigendecomp.language_model import load_language_model, find_shared_assets, model_card
 from sparse_eigendecomp.curvature import feature_values
+from sparse_eigendecomp.analysis import converged_features
 from sparse_eigendecomp.testing import relative_error
 from sparse_eigendecomp.transformer import (load_contexts, transformer_experiment, token_eigenmodel, prepare_tokens,
                                             keep_freed_memory)
@@ -63,8 +64,7 @@ def main():
         print(f"transformer_total_s={total:.1f}")
         print(f"train_tokens_per_s={t['train_tokens_per_s']:.0f}")
         print(f"eval_tokens_per_s={t['eval_tokens_per_s']:.0f}")
-        top = run.heldout_values.flatten(0, 1).amax(0)
-        print(f"converged_features={int((top >= 0.1 * top.max()).sum())}")
+        print(f"converged_features={int(converged_features(run.heldout_values).sum())}")
         if card["stand_in"]: print(f"standin_heldout_loss={card['held_out_loss']:.3f}")
     print(f"step_speedup_split={whole / tail:.2f}")
     print(f"step_speedup_output_hessian={whole / output_hessian:.1f}")

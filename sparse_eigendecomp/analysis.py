@@ -10,7 +10,8 @@ import torch
 
 # %% auto #0
 __all__ = ['top_activations', 'format_sample', 'top_table', 'preference_matrix', 'Recovery', 'one_to_one', 'token_strings',
-           'format_token_context', 'TokenExample', 'top_token_examples', 'feature_density', 'direction_norms']
+           'format_token_context', 'TokenExample', 'top_token_examples', 'feature_density', 'converged_features',
+           'direction_norms']
 
 # %% ../nbs/06_analysis.ipynb #9695c53f
 def top_activations(values: torch.Tensor,            # feature values `[N, k]` or `[batch, pos, k]`
@@ -164,6 +165,14 @@ def feature_density(values: torch.Tensor,                   # `[..., k]`
     if len(v) == 0: raise ValueError("feature_density: no samples")
     if threshold is None: threshold = 0.1 * torch.nan_to_num(v, nan=-torch.inf).max(0).values
     return (v > torch.as_tensor(threshold, dtype=v.dtype)).float().mean(0)
+
+# %% ../nbs/06_analysis.ipynb #6b7c8d9e
+def converged_features(values: torch.Tensor,  # feature values `[..., k]`
+                       fraction: float = 0.1,  # of the strongest feature's top value
+                      ) -> torch.Tensor:       # `[k]` booleans
+    "Which features' top values reach `fraction` of the strongest feature's top value."
+    top = torch.nan_to_num(values.detach().reshape(-1, values.shape[-1]), nan=-torch.inf).amax(0)
+    return top >= fraction * top.max()
 
 # %% ../nbs/06_analysis.ipynb #4af793c4
 def direction_norms(em,                      # an `EigenModel`

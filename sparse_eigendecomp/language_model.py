@@ -406,7 +406,7 @@ def _train(model, train_ids, evaluate, steps, time_budget, seed, ctx_len, batch_
         step += 1
         elapsed = time.perf_counter() - t0
         done = step == steps or (time_budget is not None and elapsed > time_budget)
-        if step % eval_every == 1 or done: log.append(dict(step=step, seconds=round(elapsed, 1), train_loss=loss, val_loss=evaluate()))
+        if (step - 1) % eval_every == 0 or done: log.append(dict(step=step, seconds=round(elapsed, 1), train_loss=loss, val_loss=evaluate()))
         bar.update(); bar.set_postfix(train=f"{loss:.3f}", val=f"{log[-1]['val_loss']:.3f}", refresh=False)
         if done: return log, elapsed
 

@@ -15,7 +15,7 @@ from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembed
 from .divergence import readout_kl, kl_readout_hessian
 from .eigenmodel import EigenModel, atomic_write, atomic_write_figure, atomic_write_text
 from .optimizer import FitConfig, History, fit, fit_config
-from .analysis import top_token_examples, feature_density, direction_norms, TokenExample
+from .analysis import top_token_examples, feature_density, direction_norms, converged_features, TokenExample
 from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories
 
@@ -205,14 +205,15 @@ def feature_report(run: TransformerRun,             # the result of `transformer
     norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
     heads = norms[run.em.sel.names[0]]  # the first parameter's parts (heads for W_Q/K/V/O) in `head_norms` and `top_head`
     density, top = feature_density(run.heldout_values), run.heldout_values.flatten(0, -2).amax(0)
+    converged = converged_features(run.heldout_values)
     share = heads.square().amax(1) / heads.square().sum(1)  # the largest head's share of the squared norm
     descriptions = descriptions or {}
     features = [dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(), max_value=top[f].item(),
-                     converged=bool(top[f] >= 0.1 * top.max()), head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
+                     converged=bool(converged[f]), head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
                      top_head_share=share[f].item(), norms={name: n[f].tolist() for name, n in norms.items()},
                      distinct_stories=None if run.heldout_stories is None else len({e.story for e in examples[f]}),
                      examples=[asdict(e) for e in examples[f]]) for f in range(run.em.n_features)]
-    return dict(model=model or {}, settings=run.settings, timings=run.timings, n_converged=sum(f["converged"] for f in features),
+    return dict(model=model or {}, settings=run.settings, timings=run.timings, n_converged=int(converged.sum()),
                 features=features)
 
 # %% ../nbs/12_transformer.ipynb #a95ecede
