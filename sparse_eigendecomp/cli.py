@@ -17,7 +17,7 @@ from pathlib import Path
 import json
 
 # %% auto #0
-__all__ = ['COMMANDS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'run_evaluate', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cb810a4f
 def demo(seed: int = 0,    # seeds the MLP, the directions and the planted problem
@@ -48,10 +48,16 @@ def demo(seed: int = 0,    # seeds the MLP, the directions and the planted probl
     return worst < 1e-6 and recovered
 
 # %% ../nbs/90_cli.ipynb #9cd65847
-def _save_outputs(out: Path, em, figures: dict, results: dict):
+def _write_run(out: Path, experiment: str, arguments: dict):
+    "run.json: the command and arguments that made `out`, which `evaluate` rebuilds the model and data from."
+    atomic_write_text(out / "run.json", json.dumps(dict(experiment=experiment, arguments=arguments,
+                                                        library_version=sparse_eigendecomp.__version__), indent=2))
+
+def _save_outputs(out: Path, em, figures: dict, results: dict, experiment: str, arguments: dict):
     for name, fig in figures.items(): atomic_write_figure(out / f"{name}.png", fig, dpi=120)
     em.save(out / "eigenmodel")
     atomic_write_text(out / "results.json", json.dumps(results, indent=2))
+    _write_run(out, experiment, arguments)
 
 # %% ../nbs/90_cli.ipynb #46ea1e09
 def run_tms(seed: int = 0,                     # seeds the toy model, its data and the restarts
@@ -77,8 +83,8 @@ def run_tms(seed: int = 0,                     # seeds the toy model, its data a
                "tms_history": r.history.plot()}
     results = dict(seed=seed, epochs=epochs, restarts=restarts, recovered=rec.recovered, assignment=rec.assignment,
                    score=rec.score, objectives=r.objectives, preference_matrix=r.preference.tolist())
-    _save_outputs(Path(out), r.em, figures, results)
-    print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json", file=file)
+    _save_outputs(Path(out), r.em, figures, results, "tms", dict(seed=seed, epochs=epochs, restarts=restarts))
+    print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json, run.json", file=file)
     print(f"tms_recovery={rec.score:.3f} permutation={','.join(map(str, rec.assignment))} "
           f"recovered={str(rec.recovered).lower()}", file=file)
     return results
@@ -98,8 +104,8 @@ def run_xor(seed: int = 0,                     # seeds the XOR net and the resta
     figures = {"xor_values": heatmap(r.values.T, XOR_NAMES, title="XOR: feature value per input"),
                "xor_history": r.history.plot()}
     results = dict(seed=seed, epochs=epochs, top_inputs=r.top_inputs, recovered=r.recovered, values=r.values.tolist())
-    _save_outputs(Path(out), r.em, figures, results)
-    print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json", file=file)
+    _save_outputs(Path(out), r.em, figures, results, "xor", dict(seed=seed, epochs=epochs))
+    print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json, run.json", file=file)
     print(f"xor_top_inputs={';'.join(r.top_inputs)} recovered={str(r.recovered).lower()}", file=file)
     return results
 
@@ -172,6 +178,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
                     file=None,                        # where to print (default: standard output)
                    ) -> dict:
     "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
+    arguments = {k: v for k, v in locals().items() if k not in ("file", "descriptions")}  # for run.json: what `evaluate` rebuilds
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import load_language_model, model_card
     from sparse_eigendecomp.architectures import max_positions
@@ -192,15 +199,115 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
                                  precompute_output_hessian={"auto": None, "always": True, "never": False}[output_hessian],
                                  output_hessian_budget_bytes=int(output_hessian_budget_gb * 2**30), heldout_stories=split.heldout_stories)
     paths = write_report(run, tok, out, descriptions=notes, model=card)
+    _write_run(Path(out), "transformer", dict(arguments, params=list(params)))
     print(paths["text"].read_text(), file=file)
     t = run.timings
     print(f"{run.settings['n_train']} x {ctx_len} training tokens, {epochs} epochs: prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "
           f"held-out evaluation {t['eval_s']:.1f}s ({t['eval_tokens_per_s']:.0f} tokens/s); total {t['total_s']:.1f}s", file=file)
-    print(f"wrote {out}/: eigenmodel/, {', '.join(p.name for k, p in paths.items() if k != 'eigenmodel')}", file=file)
+    print(f"wrote {out}/: eigenmodel/, {', '.join(p.name for k, p in paths.items() if k != 'eigenmodel')}, run.json "
+          f"(score it: sparse-eigendecomp evaluate --run-dir {out})", file=file)
     print(f"model {model} on {run.settings['device']} ({run.settings['dtype']}); output Hessian "
           f"{'precomputed' if run.settings['output_hessian_precomputed'] else 'not precomputed: the readout KL in every step'}", file=file)
     print(f"transformer_features={features} tokens_per_s={t['train_tokens_per_s']:.0f} top_examples={paths['top_examples']}", file=file)
     return paths
+
+# %% ../nbs/90_cli.ipynb #4f682128
+def _read_run(run_dir: Path) -> dict:
+    path = run_dir / "run.json"
+    if not path.exists():
+        raise ValueError(f"no run.json in {str(run_dir)!r}: evaluate reads directories written by the tms, xor and transformer commands")
+    run = json.loads(path.read_text())
+    if run.get("experiment") not in ("tms", "xor", "transformer"):
+        raise ValueError(f"{str(path)!r} names experiment {run.get('experiment')!r}; evaluate knows tms, xor and transformer")
+    return run
+
+# %% ../nbs/90_cli.ipynb #3dc8ec61
+def _load_fit(directory: Path, model: nn.Module) -> EigenModel:
+    "The eigenmodel saved in `directory`/eigenmodel, on `model`; an error if the model's weights are not the recorded W0."
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a different W0 means the run's model was not rebuilt: scores would be of another model
+        try: return EigenModel.load(directory / "eigenmodel", model)
+        except UserWarning as e: raise ValueError(f"the model rebuilt for {str(directory)!r} is not the run's: {e}") from e
+
+# %% ../nbs/90_cli.ipynb #80dbc5eb
+def _evaluate_toy(kind: str, a: dict, run_dir: Path, compare: Path | None, draws: int, seed: int):
+    "TMS or XOR: (scorecard, extra columns, notes)."
+    from sparse_eigendecomp.optimizer import fit_config
+    if kind == "tms":
+        from sparse_eigendecomp.tms import train_tms, tms_samples, tms_scorecard, tms_scorecard_note, TMS_FIT
+        model = train_tms(seed=a["seed"])
+        x, labels = tms_samples(1000, seed=a["seed"] + 1)
+        em, second = _load_fit(run_dir, model), compare and _load_fit(compare, model)
+        sc = tms_scorecard(em, x, labels, second, a["seed"] + 1, a["restarts"], fit_config(TMS_FIT, epochs=a["epochs"]), draws, seed)
+        return sc, {"recovered": "one-to-one", "score": "score", "margin": "margin"}, [tms_scorecard_note(sc)]
+    from sparse_eigendecomp.xor import train_xor, xor_scorecard, XOR_FIT
+    model = train_xor(a["seed"])
+    em, second = _load_fit(run_dir, model), compare and _load_fit(compare, model)
+    sc = xor_scorecard(em, second, a["seed"] + 1, config=fit_config(XOR_FIT, epochs=a["epochs"]), draws=draws, seed=seed)
+    r = sc.row("random").extra
+    return sc, {"top_inputs": "top inputs", "recovered": "XOR check", "margin": "margin"}, [
+        f"random directions pass the XOR check in {r['pass_rate']:.1%} of {r['draws']} draws, and with a margin at least the "
+        f"sparse fit's ({sc.row('sparse').extra['margin']:.3f}) in {r['pass_rate_at_margin']:.1%}"]
+
+# %% ../nbs/90_cli.ipynb #d5ec999d
+def _evaluate_transformer(a: dict, run_dir: Path, compare: Path | None, model, data, tokenizer, device, trace_contexts, probes, seed, file):
+    "Transformer: the scorecard, added to the run's report."
+    from sparse_eigendecomp.language_model import load_language_model
+    from sparse_eigendecomp.architectures import ResidualTail
+    from sparse_eigendecomp.params import select_params
+    from sparse_eigendecomp.transformer import (load_contexts, prepare_tokens, transformer_experiment, transformer_scorecard,
+                                                add_scorecard, keep_freed_memory, start_at_layer_of)
+    keep_freed_memory()
+    model, data = model or a["model"], data or a["data"] or _shared("tinystories/tinystories-1000.txt", "--data")
+    tokenizer = tokenizer or a["tokenizer"]
+    if tokenizer is None and Path(model).is_dir() and not any((Path(model) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")):
+        tokenizer = _shared("gpt-neo-tokenizer", "--tokenizer")
+    lm, tok = load_language_model(model, tokenizer, device=device, dtype=a["dtype"])
+    split = load_contexts(data, tok, a["contexts"], a["heldout"], a["ctx_len"], a["held_out_stories"])
+    tail = ResidualTail(lm, start_at_layer_of(lm, select_params(lm, a["params"])))
+    em = _load_fit(run_dir, tail)
+    if compare: second = _load_fit(compare, tail).U
+    else:
+        print(f"fitting a second time (seed {a['seed'] + 1}) for stability; pass --compare DIR to reuse a run", file=file)
+        second = transformer_experiment(lm, split.train, split.heldout[:1], a["params"], a["features"], epochs=a["epochs"], batch_size=a["batch_size"],
+                                        lr=a["lr"], lam=a["lam"], seed=a["seed"] + 1, progress=file is sys.stdout).em.U
+    t0 = time.perf_counter()
+    held = prepare_tokens(tail, lm, split.heldout)
+    sc = transformer_scorecard(em, held, second=second.detach(), trace_contexts=trace_contexts, probes=probes, seed=seed)
+    sc.seconds = time.perf_counter() - t0   # held-out preparation included
+    paths = add_scorecard(run_dir, sc)
+    return sc, json.loads((run_dir / "scorecard.json").read_text())["notes"], paths
+
+# %% ../nbs/90_cli.ipynb #38238305
+def run_evaluate(run_dir: str,                   # a directory written by the tms, xor or transformer command
+                 compare: str | None = None,     # a run of the same setting with another seed, for stability (default: fit one)
+                 model: str | None = None,       # transformer: the model (default: the one the run recorded)
+                 data: str | None = None,        # transformer: the stories (default: the run's)
+                 tokenizer: str | None = None,   # transformer: the tokenizer (default: the run's)
+                 device: str = "cpu",            # transformer: where to score
+                 trace_contexts: int = 16,       # transformer: held-out contexts for captured curvature and the baselines
+                 probes: int = 64,               # Hutchinson probes where traces are estimated
+                 draws: int = 1000,              # TMS and XOR: random frames for the random pass rate
+                 seed: int = 0,                  # seeds probes and baselines
+                 file=None,                      # where to print (default: standard output)
+                ) -> dict:
+    "Score a saved run against the baselines (eig, heads, random); write scorecard.json and scorecard.png; print the table."
+    file, run_dir = file or sys.stdout, Path(run_dir)
+    from sparse_eigendecomp.scorecard import write_scorecard
+    run = _read_run(run_dir)
+    kind, compare = run["experiment"], Path(compare) if compare else None
+    if kind == "transformer":
+        sc, notes, paths = _evaluate_transformer(run["arguments"], run_dir, compare, model, data, tokenizer, device, trace_contexts, probes, seed, file)
+        columns = {"entropy": "top-20 token entropy (bits)"}
+    else:
+        t0 = time.perf_counter()
+        sc, columns, notes = _evaluate_toy(kind, run["arguments"], run_dir, compare, draws, seed)
+        sc.seconds = time.perf_counter() - t0
+        paths = write_scorecard(run_dir, sc, columns, notes, title=f"{kind.upper()}: captured curvature vs density")
+    print(sc.table(columns), *notes, f"scored in {sc.seconds:.1f}s; wrote {paths['json']}, {paths['figure']}", sep="\n", file=file)
+    print(sc.summary(), file=file)
+    return sc.to_dict()
 
 # %% ../nbs/90_cli.ipynb #2ba0bc3c
 def _option(parser: argparse.ArgumentParser, name: str, param: inspect.Parameter, help: str | None):
@@ -228,6 +335,7 @@ COMMANDS = {
     "xor": (run_xor, "XOR net: train, fit 3 features on its 4 weights, table"),
     "train-lm": (run_train_lm, "train the offline stand-in for TinyStories-1M on a text file"),
     "transformer": (run_transformer, "fit features of a causal LM's weights (default: TinyStories-1M, layer 4 W_K)"),
+    "evaluate": (run_evaluate, "score a saved run against baselines: captured curvature, sparsity, interference, stability"),
 }
 
 # %% ../nbs/90_cli.ipynb #1f4c9cf4

@@ -17,7 +17,8 @@ from .curvature import METHODS, check_inputs, feature_values, forward_ad_attenti
 
 # %% auto #0
 __all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',
-           'planted_problem', 'matched_cosines', 'planted_recovered', 'tiny_causal_lm', 'tiny_tokenizer']
+           'planted_problem', 'matched_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
+           'tiny_causal_lm', 'tiny_tokenizer']
 
 # %% ../nbs/80_testing.ipynb #565cb22c
 def per_sample_hessian(model: nn.Module,          # any model `feature_values` accepts
@@ -102,6 +103,31 @@ def planted_recovered(U: torch.Tensor,          # fitted directions `[k, n]`
     "Every planted direction matched by a different row of `U` with |cos| >= `min_cos`."
     best, which = matched_cosines(U, Q)
     return bool((best >= min_cos).all()) and len(set(which.tolist())) == len(Q)
+
+# %% ../nbs/80_testing.ipynb #eabac816
+class PlantedCurvature(nn.Module):
+    "y_i = x_i (q_i · w) for orthonormal planted rows `Q` `[m, d]`: under MSE, H(x) = (2/m) Σ_i x_i² q_i q_iᵀ."
+    def __init__(self, Q: torch.Tensor):  # planted orthonormal directions `[m, d]`
+        super().__init__()
+        self.register_buffer("Q", Q)
+        self.weight = nn.Parameter(torch.randn(Q.shape[1], generator=torch.Generator().manual_seed(0), dtype=Q.dtype))
+    def forward(self, x: torch.Tensor,  # activities `[batch, m]`
+               ) -> torch.Tensor:       # `[batch, m]`
+        return x * (self.Q @ self.weight)
+
+# %% ../nbs/80_testing.ipynb #41da23cb
+def planted_curvature(seed: int = 0,      # seeds the directions and the inputs
+                      n: int = 400,       # samples
+                      d: int = 12,        # parameters
+                      m: int = 3,         # planted directions
+                      rate: float = 0.3,  # probability that a direction is active in a sample
+                      dtype=torch.float64,  # of the directions, inputs and weights
+                     ):
+    "A `PlantedCurvature` model with `m` random orthonormal directions in `d` parameters, and `[n, m]` inputs -> (model, X, Q)."
+    g = torch.Generator().manual_seed(seed)
+    Q = torch.linalg.qr(torch.randn(d, d, generator=g, dtype=dtype))[0][:, :m].T.contiguous()
+    X = (0.5 + 0.5 * torch.rand(n, m, generator=g, dtype=dtype)) * (torch.rand(n, m, generator=g) < rate)
+    return PlantedCurvature(Q), X, Q
 
 # %% ../nbs/80_testing.ipynb #8ee26375
 FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama", "qwen2")

@@ -10,7 +10,7 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['TMS_FIT', 'TMS', 'sparse_features', 'train_tms', 'column_angles', 'plot_columns', 'tms_samples', 'TMSRun',
-           'tms_experiment']
+           'tms_experiment', 'tms_scorecard', 'tms_scorecard_note']
 
 # %% ../nbs/11_tms.ipynb #15bfaa65
 class TMS(nn.Module):
@@ -134,3 +134,44 @@ def tms_experiment(seed: int = 0,             # seeds the model, its data and th
     M = preference_matrix(values, labels, 5)
     return TMSRun(model, em, history, objectives, x, labels, values, M, one_to_one(M), top_table(x, values, 5),
                   top_table(x, values, 5, mask=labels >= 0))
+
+# %% ../nbs/11_tms.ipynb #8bd7a3c7
+from .scorecard import Scorecard, SampleHessians, score_eigenmodel, preference_margin, random_pass_rate
+
+# %% ../nbs/11_tms.ipynb #e7b23ed3
+def _one_to_one_check(labels):
+    "values `[S, 5]` -> (one-to-one recovery, its margin)."
+    def check(values):
+        M = preference_matrix(values, labels, 5)
+        return one_to_one(M).recovered, preference_margin(M)
+    return check
+
+# %% ../nbs/11_tms.ipynb #fcb5f86a
+def tms_scorecard(em: EigenModel,                  # the fitted eigenmodel (of a TMS model's W and b)
+                  x: torch.Tensor,                 # the samples `[n, 5]`
+                  labels: torch.Tensor,            # their one-hot labels (see `tms_samples`)
+                  second: EigenModel | None = None,  # a fit from another seed (default: refit with `second_seed`)
+                  second_seed: int = 1,            # seeds the refit's restarts
+                  restarts: int = 4,               # restarts of the refit
+                  config: FitConfig = TMS_FIT,     # the refit's settings
+                  draws: int = 1000,               # random frames for the random pass rate
+                  seed: int = 0,                   # seeds the baselines
+                 ) -> Scorecard:
+    "The scorecard of a TMS fit: every method with its one-to-one check; the random row with its pass rates."
+    if second is None:
+        second = fit_restarts(em.model, em.sel.names, em.n_features, x, restarts=restarts, config=fit_config(config, seed=second_seed), progress=False)[0]
+    def extra(method, U, values):
+        M = preference_matrix(values, labels, 5)
+        rec = one_to_one(M)
+        return dict(recovered=rec.recovered, score=rec.score, margin=preference_margin(M))
+    sc = score_eigenmodel(em, x, second=second.U, extra=extra, seed=seed)
+    sc.row("random").extra.update(random_pass_rate(SampleHessians(em, x), 5, _one_to_one_check(labels), sc.row("sparse").extra["margin"], draws, seed))
+    return sc
+
+# %% ../nbs/11_tms.ipynb #30e5ddc0
+def tms_scorecard_note(sc: Scorecard,  # from `tms_scorecard`
+                      ) -> str:
+    "One sentence on how often random directions pass the one-to-one check."
+    r, margin = sc.row("random").extra, sc.row("sparse").extra["margin"]
+    return (f"random directions pass the one-to-one check in {r['pass_rate']:.1%} of {r['draws']} draws, and with a margin "
+            f"at least the sparse fit's ({margin:.3f}) in {r['pass_rate_at_margin']:.1%}")

@@ -20,10 +20,10 @@ from .views import Html, examples_html, density_plot, direction_plot, activation
 from .language_model import read_stories, encode_stories
 
 # %% auto #0
-__all__ = ['OUTPUT_HESSIAN_BUDGET_BYTES', 'TRANSFORMER_FIT', 'start_at_layer_of', 'output_hessian_pays_off', 'TokenData',
-           'prepare_tokens', 'token_eigenmodel', 'token_feature_values', 'hub_stories', 'Contexts', 'load_contexts',
-           'TransformerRun', 'transformer_experiment', 'feature_report', 'report_text', 'report_html', 'write_report',
-           'describe_features', 'keep_freed_memory']
+__all__ = ['OUTPUT_HESSIAN_BUDGET_BYTES', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of', 'output_hessian_pays_off',
+           'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values', 'hub_stories', 'Contexts',
+           'load_contexts', 'TransformerRun', 'transformer_experiment', 'feature_report', 'report_text', 'report_html',
+           'write_report', 'describe_features', 'transformer_scorecard', 'add_scorecard', 'keep_freed_memory']
 
 # %% ../nbs/12_transformer.ipynb #212abe37
 def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family (or bridge)
@@ -225,6 +225,7 @@ def report_text(report: dict,  # from `feature_report`
     for feat in report["features"]:
         lines.append(f"Feature {feat['feature']} ({_feature_facts(feat)})" + (f": {feat['description']}" if feat["description"] else ""))
         lines += ["  " + e["text"] for e in feat["examples"][:n]]
+    if sc := report.get("scorecard"): lines += ["", "Scorecard (sparse eigendecomposition against baselines)", sc["table"], *sc["notes"], sc["summary"]]
     return "\n".join(lines)
 
 # %% ../nbs/12_transformer.ipynb #790693e9
@@ -236,6 +237,8 @@ def report_html(report: dict,  # from `feature_report`
     body = "".join(examples_html([TokenExample(**e) for e in feat["examples"][:n]], f"Feature {feat['feature']} ({_feature_facts(feat)})",
                                  feat["description"]) for feat in report["features"])
     model = f"<p>{html.escape(_model_line(report))}</p>" if report.get("model") else ""
+    if sc := report.get("scorecard"):
+        body += f"<h3>Scorecard</h3><pre>{html.escape(sc['table'])}</pre>" + "".join(f"<p>{html.escape(t)}</p>" for t in sc["notes"])
     return Html(f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body><h2>{title}</h2>{model}{body}</body></html>')
 
 # %% ../nbs/12_transformer.ipynb #57c858ce
@@ -310,6 +313,52 @@ def describe_features(out: str | Path,     # a directory written by `write_repor
     atomic_write_text(out / "report.html", report_html(report, n))
     atomic_write_text(out / "top_examples.txt", report_text(report, n) + "\n")
     return report
+
+# %% ../nbs/12_transformer.ipynb #e473c356
+from .scorecard import Scorecard, score_eigenmodel, part_masks, top_token_entropy, write_scorecard
+import re
+
+# %% ../nbs/12_transformer.ipynb #c1c62605
+def transformer_scorecard(em: EigenModel,                  # a token eigenmodel (`token_eigenmodel`)
+                          held: TokenData,                 # held-out contexts prepared for its tail (`prepare_tokens`)
+                          values: torch.Tensor | None = None,  # its values on them, if already computed `[n, pos, k]`
+                          second: torch.Tensor | None = None,  # directions of a fit from another seed (stability)
+                          trace_contexts: int = 16,        # held-out contexts for captured curvature and the baselines
+                          probes: int = 64,                # Hutchinson probes
+                          iterations: int = 8,             # Krylov blocks of eig and heads
+                          entropy_n: int = 20,             # top positions per feature for the token entropy
+                          seed: int = 0,                   # seeds probes, baselines
+                         ) -> Scorecard:
+    "The scorecard of a token-level fit on held-out contexts, with the entropy of each feature's top tokens."
+    n, k = len(held), em.n_features
+    idx = torch.linspace(0, n - 1, min(trace_contexts, n)).round().long().unique()
+    heads = part_masks(em) if re.search(r"attn\._?W_[QKVO]$", em.sel.names[0]) else None
+    def extra(method, U, v):
+        entropy = top_token_entropy(v.reshape(n, -1, k).cpu(), held.tokens.cpu(), entropy_n)
+        return dict(entropy=sum(entropy) / k, entropies=entropy)
+    return score_eigenmodel(em, held.resid, held.output_hessian, second=second, values=values, trace_idx=idx, heads=heads,
+                            probes=probes, iterations=iterations, seed=seed, extra=extra)
+
+# %% ../nbs/12_transformer.ipynb #1975f87b
+TOKEN_COLUMNS = {"entropy": "top-20 token entropy (bits)"}
+
+def add_scorecard(out: str | Path,   # a directory written by `write_report`
+                  sc: Scorecard,     # its scorecard (`transformer_scorecard`)
+                 ) -> dict:
+    "Save `sc` beside the report in `out` (scorecard.json, scorecard.png) and add its table to the report's JSON, text and HTML."
+    out, path = Path(out), Path(out) / "top_examples.json"
+    if not path.exists(): raise ValueError(f"no report at {str(out)!r} (expected top_examples.json)")
+    report = json.loads(path.read_text())
+    notes = [f"captured curvature on {sc.trace['samples']} held-out tokens of {sc.trace['contexts']} contexts "
+             f"({'exact traces' if sc.trace['exact'] else str(sc.trace['probes']) + ' Hutchinson probes'}; "
+             f"{sc.trace['excluded']} tokens without curvature left out); the other columns on all {sc.n_samples} held-out tokens"]
+    paths = write_scorecard(out, sc, TOKEN_COLUMNS, notes, title="captured curvature vs density, held-out tokens")
+    report["scorecard"] = dict(table=sc.table(TOKEN_COLUMNS), summary=sc.summary(), notes=notes)
+    n = max(len(f["examples"]) for f in report["features"])
+    atomic_write_text(path, json.dumps(report, indent=1))
+    atomic_write_text(out / "report.html", report_html(report, n))
+    atomic_write_text(out / "top_examples.txt", report_text(report, n) + "\n")
+    return paths
 
 # %% ../nbs/12_transformer.ipynb #59c437b5
 def keep_freed_memory(mmap_threshold: int = 2**30,  # blocks below this size come from the heap

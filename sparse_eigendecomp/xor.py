@@ -8,7 +8,8 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['XOR_INPUTS', 'XOR_TARGETS', 'XOR_NAMES', 'XOR_FIT', 'XORNet', 'fits_xor', 'train_xor', 'XORRun', 'xor_experiment']
+__all__ = ['XOR_INPUTS', 'XOR_TARGETS', 'XOR_NAMES', 'XOR_FIT', 'XORNet', 'fits_xor', 'train_xor', 'XORRun', 'xor_experiment',
+           'xor_scorecard']
 
 # %% ../nbs/10_xor.ipynb #aad5e08f
 XOR_INPUTS = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
@@ -91,3 +92,33 @@ def xor_experiment(seed: int = 0,              # seeds the net and the restarts
     values = em.feature_values(XOR_INPUTS).detach()
     top = [XOR_NAMES[i] for i in values.argmax(0).tolist()]
     return XORRun(model, em, history, objectives, values, top, {"11", "01", "10"} <= set(top), top_table(XOR_INPUTS, values, n=4))
+
+# %% ../nbs/10_xor.ipynb #aee63a00
+from .scorecard import Scorecard, SampleHessians, score_eigenmodel, preference_margin, random_pass_rate
+
+# %% ../nbs/10_xor.ipynb #aa96dae2
+def _xor_check(values: torch.Tensor) -> tuple[bool, float]:
+    "values `[4 inputs, k]` -> (do the top inputs cover 01, 10 and 11?, the preference margin)."
+    top = {XOR_NAMES[i] for i in values.argmax(0).tolist()}
+    return {"11", "01", "10"} <= top, preference_margin(values.T)
+
+# %% ../nbs/10_xor.ipynb #966a82b9
+def xor_scorecard(em: EigenModel,                   # the fitted eigenmodel of an XOR net
+                  second: EigenModel | None = None,   # a fit from another seed (default: refit with `second_seed`)
+                  second_seed: int = 1,             # seeds the refit's restarts
+                  restarts: int = 2,                # restarts of the refit
+                  config: FitConfig = XOR_FIT,      # the refit's settings
+                  draws: int = 1000,                # random frames for the random pass rate
+                  seed: int = 0,                    # seeds the baselines
+                 ) -> Scorecard:
+    "The scorecard of an XOR fit: every method with the XOR check and its margin; the random row with its pass rates."
+    if second is None:
+        second = fit_restarts(em.model, em.sel.names, em.n_features, XOR_INPUTS, restarts=restarts,
+                              config=fit_config(config, seed=second_seed), progress=False)[0]
+    def extra(method, U, values):
+        passed, margin = _xor_check(values)
+        return dict(recovered=passed, margin=margin, top_inputs=",".join(XOR_NAMES[i] for i in values.argmax(0).tolist()))
+    sc = score_eigenmodel(em, XOR_INPUTS, second=second.U, extra=extra, seed=seed)
+    sc.row("random").extra.update(random_pass_rate(SampleHessians(em, XOR_INPUTS), em.n_features, _xor_check,
+                                                   sc.row("sparse").extra["margin"], draws, seed))
+    return sc
