@@ -29,7 +29,7 @@ def timed(fn):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run-dir", default="nbs/results/transformer")
-    ap.add_argument("--compare", default="runs/transformer_seed1", help="a run with --seed 1 (for stability)")
+    ap.add_argument("--compare", default="nbs/results/transformer_seed1", help="a run with --seed 1 (for stability)")
     ap.add_argument("--trace-contexts", type=int, default=16)
     ap.add_argument("--probes", type=int, default=64)
     args = ap.parse_args()
