@@ -17,7 +17,7 @@ __all__ = ['SampleHessians', 'Traces', 'sample_traces', 'orthonormal_rows', 'spa
            'active_features', 'interference', 'matched_cosine', 'Eigen', 'top_eigenvectors', 'random_directions',
            'trace_weights', 'eig_directions', 'part_masks', 'head_directions', 'MethodScore', 'score_method',
            'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin', 'random_pass_rate',
-           'top_token_entropy']
+           'top_token_entropy', 'checked_scorecard']
 
 # %% ../nbs/09_scorecard.ipynb #1716eff9
 @dataclass
@@ -446,6 +446,7 @@ def write_scorecard(out,                            # the directory to write int
                     columns: dict[str, str] | None = None,  # extra columns of the table (see `Scorecard.table`)
                     notes: list[str] = (),          # sentences printed under the table
                     title: str = "captured curvature vs density",  # the figure's title
+                    footer: str = "",               # a line at the figure's foot (e.g. which model; stand-ins say so)
                    ) -> dict:
     "Write `scorecard.json` (scores, table, notes) and `scorecard.png` to `out` atomically -> {name: path}."
     from pathlib import Path
@@ -454,8 +455,10 @@ def write_scorecard(out,                            # the directory to write int
     out = Path(out)
     sc.notes = list(notes)
     data = dict(sc.to_dict(), table=sc.table(columns), summary=sc.summary())
+    fig = sc.plot(title)
+    if footer: fig.text(0.005, 0.005, footer, fontsize=6, color="0.4")
     return dict(json=atomic_write_text(out / "scorecard.json", json.dumps(data, indent=1)),
-                figure=atomic_write_figure(out / "scorecard.png", sc.plot(title)))
+                figure=atomic_write_figure(out / "scorecard.png", fig))
 
 # %% ../nbs/09_scorecard.ipynb #79c1ddf0
 def preference_margin(M: torch.Tensor,  # preference matrix `[k features, n inputs]` (see `analysis.preference_matrix`)
@@ -492,3 +495,20 @@ def top_token_entropy(values: torch.Tensor,  # feature values `[n_contexts, pos,
         p = torch.unique(flat[idx], return_counts=True)[1].double() / len(idx)
         out.append(-(p * p.log2()).sum().item())
     return out
+
+# %% ../nbs/09_scorecard.ipynb #d6b045a5
+def checked_scorecard(em: EigenModel,          # the fitted eigenmodel
+                      inputs: torch.Tensor,    # the samples
+                      check: Callable[[torch.Tensor], tuple[bool, float]],  # values `[S, k]` -> (passes, margin)
+                      second: torch.Tensor | None = None,  # directions of a fit from another seed (stability)
+                      details: Callable[[torch.Tensor], dict] | None = None,  # values `[S, k]` -> more scores per method
+                      draws: int = 1000,       # random frames for the random pass rate
+                      seed: int = 0,           # seeds the baselines and the draws
+                     ) -> Scorecard:
+    "`score_eigenmodel` with a pass/fail `check` and its margin for every method, and how often random frames pass it."
+    def extra(method, U, values):
+        passed, margin = check(values)
+        return dict(recovered=passed, margin=margin, **(details(values) if details else {}))
+    sc = score_eigenmodel(em, inputs, second=second, extra=extra, seed=seed)
+    sc.row("random").extra.update(random_pass_rate(SampleHessians(em, inputs), em.n_features, check, sc.row("sparse").extra["margin"], draws, seed))
+    return sc

@@ -136,7 +136,7 @@ def tms_experiment(seed: int = 0,             # seeds the model, its data and th
                   top_table(x, values, 5, mask=labels >= 0))
 
 # %% ../nbs/11_tms.ipynb #8bd7a3c7
-from .scorecard import Scorecard, SampleHessians, score_eigenmodel, preference_margin, random_pass_rate
+from .scorecard import Scorecard, checked_scorecard, preference_margin
 
 # %% ../nbs/11_tms.ipynb #e7b23ed3
 def _one_to_one_check(labels):
@@ -160,13 +160,8 @@ def tms_scorecard(em: EigenModel,                  # the fitted eigenmodel (of a
     "The scorecard of a TMS fit: every method with its one-to-one check; the random row with its pass rates."
     if second is None:
         second = fit_restarts(em.model, em.sel.names, em.n_features, x, restarts=restarts, config=fit_config(config, seed=second_seed), progress=False)[0]
-    def extra(method, U, values):
-        M = preference_matrix(values, labels, 5)
-        rec = one_to_one(M)
-        return dict(recovered=rec.recovered, score=rec.score, margin=preference_margin(M))
-    sc = score_eigenmodel(em, x, second=second.U, extra=extra, seed=seed)
-    sc.row("random").extra.update(random_pass_rate(SampleHessians(em, x), 5, _one_to_one_check(labels), sc.row("sparse").extra["margin"], draws, seed))
-    return sc
+    score = lambda values: dict(score=one_to_one(preference_matrix(values, labels, 5)).score)
+    return checked_scorecard(em, x, _one_to_one_check(labels), second.U, score, draws, seed)
 
 # %% ../nbs/11_tms.ipynb #30e5ddc0
 def tms_scorecard_note(sc: Scorecard,  # from `tms_scorecard`

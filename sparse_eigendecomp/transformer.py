@@ -352,7 +352,8 @@ def add_scorecard(out: str | Path,   # a directory written by `write_report`
     notes = [f"captured curvature on {sc.trace['samples']} held-out tokens of {sc.trace['contexts']} contexts "
              f"({'exact traces' if sc.trace['exact'] else str(sc.trace['probes']) + ' Hutchinson probes'}; "
              f"{sc.trace['excluded']} tokens without curvature left out); the other columns on all {sc.n_samples} held-out tokens"]
-    paths = write_scorecard(out, sc, TOKEN_COLUMNS, notes, title="captured curvature vs density, held-out tokens")
+    paths = write_scorecard(out, sc, TOKEN_COLUMNS, notes, title="captured curvature vs density, held-out tokens",
+                            footer=_model_line(report) if report.get("model") else "")
     report["scorecard"] = dict(table=sc.table(TOKEN_COLUMNS), summary=sc.summary(), notes=notes)
     n = max(len(f["examples"]) for f in report["features"])
     atomic_write_text(path, json.dumps(report, indent=1))

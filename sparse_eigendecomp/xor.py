@@ -94,7 +94,7 @@ def xor_experiment(seed: int = 0,              # seeds the net and the restarts
     return XORRun(model, em, history, objectives, values, top, {"11", "01", "10"} <= set(top), top_table(XOR_INPUTS, values, n=4))
 
 # %% ../nbs/10_xor.ipynb #aee63a00
-from .scorecard import Scorecard, SampleHessians, score_eigenmodel, preference_margin, random_pass_rate
+from .scorecard import Scorecard, checked_scorecard, preference_margin
 
 # %% ../nbs/10_xor.ipynb #aa96dae2
 def _xor_check(values: torch.Tensor) -> tuple[bool, float]:
@@ -115,10 +115,5 @@ def xor_scorecard(em: EigenModel,                   # the fitted eigenmodel of a
     if second is None:
         second = fit_restarts(em.model, em.sel.names, em.n_features, XOR_INPUTS, restarts=restarts,
                               config=fit_config(config, seed=second_seed), progress=False)[0]
-    def extra(method, U, values):
-        passed, margin = _xor_check(values)
-        return dict(recovered=passed, margin=margin, top_inputs=",".join(XOR_NAMES[i] for i in values.argmax(0).tolist()))
-    sc = score_eigenmodel(em, XOR_INPUTS, second=second.U, extra=extra, seed=seed)
-    sc.row("random").extra.update(random_pass_rate(SampleHessians(em, XOR_INPUTS), em.n_features, _xor_check,
-                                                   sc.row("sparse").extra["margin"], draws, seed))
-    return sc
+    top_inputs = lambda values: dict(top_inputs=",".join(XOR_NAMES[i] for i in values.argmax(0).tolist()))
+    return checked_scorecard(em, XOR_INPUTS, _xor_check, second.U, top_inputs, draws, seed)
