@@ -14,7 +14,8 @@ from .eigenmodel import EigenModel, atomic_write_figure, atomic_write_text
 from .optimizer import fit
 from .testing import kernel_errors, planted_problem, matched_cosines, planted_recovered
 from pathlib import Path
-import json
+import json, os, subprocess
+from .scale import init_distributed, is_main_process
 
 # %% auto #0
 __all__ = ['COMMANDS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'run_evaluate', 'build_parser', 'main']
@@ -59,11 +60,19 @@ def _save_outputs(out: Path, em, figures: dict, results: dict, experiment: str, 
     atomic_write_text(out / "results.json", json.dumps(results, indent=2))
     _write_run(out, experiment, arguments)
 
+def _checkpoint(out, every: int | None, resume: str | None) -> dict | None:
+    "The checkpoint settings of `fit` for --checkpoint-every and --resume."
+    if resume is not None and not Path(resume).is_dir(): raise ValueError(f"no checkpoint directory at {resume!r} to resume from")
+    if every is None and resume is None: return None
+    return dict(checkpoint_every=every, checkpoint_dir=Path(resume or Path(out) / "fit_checkpoint"), resume=resume is not None)
+
 # %% ../nbs/90_cli.ipynb #46ea1e09
 def run_tms(seed: int = 0,                     # seeds the toy model, its data and the restarts
             epochs: int = 40,                  # epochs per restart
             restarts: int = 4,                 # seeded fits; the one with the lowest objective is kept
             out: str | Path = "runs/tms",      # output directory
+            checkpoint_every: int | None = None,  # write a resumable checkpoint of each restart's fit every this many steps (OUT/fit_checkpoint)
+            resume: str | None = None,         # continue the fits from this checkpoint directory (written with --checkpoint-every)
             file=None,                         # where to print (default: standard output)
            ) -> dict:
     "The TMS experiment end to end (see the tms notebook); prints tables and recovery, writes figures and checkpoint."
@@ -72,7 +81,7 @@ def run_tms(seed: int = 0,                     # seeds the toy model, its data a
     from sparse_eigendecomp.tms import tms_experiment, plot_columns
     from sparse_eigendecomp.views import heatmap
     t0 = time.perf_counter()
-    r = tms_experiment(seed=seed, epochs=epochs, restarts=restarts, progress=file is sys.stdout)
+    r = tms_experiment(seed=seed, epochs=epochs, restarts=restarts, progress=file is sys.stdout, checkpoint=_checkpoint(out, checkpoint_every, resume))
     rec = r.recovery
     print("Top samples over all samples\n" + r.table_all, file=file)
     print("\nTop samples over completely sparse samples (exactly one active input)\n" + r.table_sparse, file=file)
@@ -83,7 +92,7 @@ def run_tms(seed: int = 0,                     # seeds the toy model, its data a
                "tms_history": r.history.plot()}
     results = dict(seed=seed, epochs=epochs, restarts=restarts, recovered=rec.recovered, assignment=rec.assignment,
                    score=rec.score, objectives=r.objectives, preference_matrix=r.preference.tolist())
-    _save_outputs(Path(out), r.em, figures, results, "tms", dict(seed=seed, epochs=epochs, restarts=restarts))
+    if is_main_process(): _save_outputs(Path(out), r.em, figures, results, "tms", dict(seed=seed, epochs=epochs, restarts=restarts))
     print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json, run.json", file=file)
     print(f"tms_recovery={rec.score:.3f} permutation={','.join(map(str, rec.assignment))} "
           f"recovered={str(rec.recovered).lower()}", file=file)
@@ -104,7 +113,7 @@ def run_xor(seed: int = 0,                     # seeds the XOR net and the resta
     figures = {"xor_values": heatmap(r.values.T, XOR_NAMES, title="XOR: feature value per input"),
                "xor_history": r.history.plot()}
     results = dict(seed=seed, epochs=epochs, top_inputs=r.top_inputs, recovered=r.recovered, values=r.values.tolist())
-    _save_outputs(Path(out), r.em, figures, results, "xor", dict(seed=seed, epochs=epochs))
+    if is_main_process(): _save_outputs(Path(out), r.em, figures, results, "xor", dict(seed=seed, epochs=epochs))
     print(f"wrote {out}/: {', '.join(f + '.png' for f in figures)}, eigenmodel/, results.json, run.json", file=file)
     print(f"xor_top_inputs={';'.join(r.top_inputs)} recovered={str(r.recovered).lower()}", file=file)
     return results
@@ -175,10 +184,12 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
                     dtype: Literal["float32", "float64", "bfloat16", "float16"] | None = None,  # model dtype (default: the checkpoint's)
                     output_hessian: Literal["auto", "always", "never"] = "auto",  # precompute output Hessians (auto: d_model < 6 x features x epochs)
                     output_hessian_budget_gb: float = 4.0,    # precompute output Hessians only below this size
+                    checkpoint_every: int | None = None,  # write a resumable checkpoint of the fit every this many steps (OUT/fit_checkpoint)
+                    resume: str | None = None,        # continue the fit from this checkpoint directory (written with --checkpoint-every)
                     file=None,                        # where to print (default: standard output)
                    ) -> dict:
     "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
-    arguments = {k: v for k, v in locals().items() if k not in ("file", "descriptions")}  # for run.json: what `evaluate` rebuilds
+    arguments = {k: v for k, v in locals().items() if k not in ("file", "descriptions", "checkpoint_every", "resume")}  # for run.json: what `evaluate` rebuilds
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import load_language_model, model_card
     from sparse_eigendecomp.architectures import max_positions
@@ -197,7 +208,9 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     run = transformer_experiment(lm, split.train, split.heldout, list(params), n_features=features, epochs=epochs,
                                  batch_size=batch_size, lr=lr, lam=lam, seed=seed, progress=file is sys.stdout,
                                  precompute_output_hessian={"auto": None, "always": True, "never": False}[output_hessian],
-                                 output_hessian_budget_bytes=int(output_hessian_budget_gb * 2**30), heldout_stories=split.heldout_stories)
+                                 output_hessian_budget_bytes=int(output_hessian_budget_gb * 2**30), heldout_stories=split.heldout_stories,
+                                 checkpoint=_checkpoint(out, checkpoint_every, resume))
+    if not is_main_process(): return {}  # rank 0 writes and prints
     paths = write_report(run, tok, out, descriptions=notes, model=card)
     _write_run(Path(out), "transformer", dict(arguments, params=list(params)))
     print(paths["text"].read_text(), file=file)
@@ -345,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "Sparse eigendecomposition of per-sample Hessians in parameter space.")
     p.add_argument("--version", action="version", version=f"%(prog)s {sparse_eigendecomp.__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    p.add_argument("--nproc", type=int, default=1, help="data-parallel processes on this machine (starts torchrun; gloo on CPU, NCCL on GPUs)")
     sub = p.add_subparsers(dest="command", required=True)
     for name, (func, help) in COMMANDS.items():
         _add_options(sub.add_parser(name, help=help, description=func.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter), func)
@@ -354,7 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None,  # arguments (default: the command line's)
         ) -> int:
     "Run the `sparse-eigendecomp` command line; returns the exit code."
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ: return _launch(args.nproc, argv)
+    init_distributed(getattr(args, "device", "cpu"))  # under torchrun: join its process group
     try: return _run(args)
     except ValueError as e:
         if args.debug: raise
@@ -364,10 +381,22 @@ def main(argv: list[str] | None = None,  # arguments (default: the command line'
 # %% ../nbs/90_cli.ipynb #c13dd87a
 def _run(args) -> int:
     func = COMMANDS[args.command][0]
-    result = func(**{k: v for k, v in vars(args).items() if k in inspect.signature(func).parameters})
+    kwargs = {k: v for k, v in vars(args).items() if k in inspect.signature(func).parameters}
+    if not is_main_process() and "file" in inspect.signature(func).parameters: kwargs["file"] = open(os.devnull, "w")  # rank 0 prints
+    result = func(**kwargs)
     if args.command == "demo": return 0 if result else 1
     if args.command in ("tms", "xor"): return 0 if result["recovered"] else 1
     return 0
+
+# %% ../nbs/90_cli.ipynb #d965f188
+def _launch(nproc: int, argv: list[str]) -> int:
+    "This command again as `nproc` processes of one torchrun job on this machine; returns torchrun's exit code."
+    rest, skip = [], False
+    for a in argv:  # the same arguments without --nproc (each process is one rank)
+        if skip or a == "--nproc" or a.startswith("--nproc="): skip = a == "--nproc"; continue
+        rest.append(a)
+    return subprocess.call([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
+                            "-m", "sparse_eigendecomp.cli", *rest])
 
 # %% ../nbs/90_cli.ipynb #ee3799f3
 #| eval: false

@@ -5,17 +5,22 @@
 # %% ../nbs/05_optimizer.ipynb #99c5c632
 from __future__ import annotations
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Callable, Iterable
 import torch
 from torch import nn
 from tqdm.auto import tqdm
+import json
+from pathlib import Path
+from fastcore.basics import patch
+from safetensors.torch import save_file, load_file
 from .curvature import auto_chunk_size
-from .eigenmodel import EigenModel
+from .eigenmodel import EigenModel, atomic_write
+from .scale import world, all_reduce_sum
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'high_curvature_loss', 'interference_loss', 'RowOptimizer', 'History', 'plot_history', 'FitConfig',
-           'fit_config', 'fit', 'objective', 'fit_restarts']
+__all__ = ['OPTIMIZERS', 'FIT_STATE_TENSORS', 'FIT_STATE_JSON', 'high_curvature_loss', 'interference_loss', 'RowOptimizer',
+           'History', 'plot_history', 'FitConfig', 'fit_config', 'fit', 'objective', 'fit_restarts']
 
 # %% ../nbs/05_optimizer.ipynb #ff17355f
 def _samples_by_features(a: torch.Tensor) -> torch.Tensor:
@@ -83,6 +88,21 @@ class RowOptimizer:
         t = self.t[rows].unsqueeze(1)
         m_hat, v_hat = self.m[rows] / (1 - b1 ** t), self.v[rows] / (1 - b2 ** t)
         U[rows] -= lr * m_hat / (v_hat.sqrt() + self.eps)
+
+# %% ../nbs/05_optimizer.ipynb #b5cee8ba
+@patch
+def state_dict(self: RowOptimizer) -> dict:
+    "The optimizer's state (moments and step counts per row), for checkpoints."
+    return dict(m=self.m, v=self.v, t=self.t)
+
+@patch
+def load_state_dict(self: RowOptimizer, state: dict,  # from `state_dict`
+                   ):
+    "Restore the state saved by `state_dict` (same shapes), in place."
+    for key in ("m", "v", "t"):
+        if state[key].shape != getattr(self, key).shape:
+            raise ValueError(f"optimizer state {key!r} has shape {tuple(state[key].shape)}, expected {tuple(getattr(self, key).shape)}")
+        getattr(self, key).copy_(state[key])
 
 # %% ../nbs/05_optimizer.ipynb #82ab5306
 class History(list):
@@ -163,69 +183,151 @@ def fit_config(config: FitConfig | None = None,  # the starting settings (defaul
     if unknown: raise ValueError(f"unknown fit settings {sorted(unknown)}; FitConfig has {[f.name for f in fields(FitConfig)]}")
     return replace(config or FitConfig(), **settings)
 
+# %% ../nbs/05_optimizer.ipynb #df759fa0
+def _reduce(*tensors: torch.Tensor) -> list[torch.Tensor]:
+    "Sum every tensor over the ranks in one all-reduce (no-op in one process)."
+    if world()[1] == 1: return list(tensors)
+    flat = all_reduce_sum(torch.cat([t.reshape(-1) for t in tensors]))
+    return [part.view_as(t) for part, t in zip(flat.split([t.numel() for t in tensors]), tensors)]
+
 # %% ../nbs/05_optimizer.ipynb #39b752c6
-def _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where):
-    "Update 1: rows `rows` of U down the high-curvature loss L1 of batch `x`."
-    hc = high_curvature_loss(em.feature_values(x, chunk_size, U=em.U[rows], output_hessian=m))
+def _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where, share=1.0):
+    "Update 1: rows `rows` of U down L1 of the global batch; `x` is this rank's shard, `share` its fraction of the batch."
+    if len(x):
+        hc = high_curvature_loss(em.feature_values(x, chunk_size, U=em.U[rows], output_hessian=m)) * share
+        grad, = torch.autograd.grad(hc, em.U)
+    else: hc, grad = torch.zeros((), dtype=em.U.dtype, device=em.U.device), torch.zeros_like(em.U)
+    hc, grad = _reduce(hc.detach(), grad)
     _finite_or_raise(hc, f"{where}, step 1 (high curvature, rows {rows.tolist()})", em, last_good)
-    grad, = torch.autograd.grad(hc, em.U)
     opt.step(em.U.data, grad[rows], rows)
     em.normalize_()
 
 # %% ../nbs/05_optimizer.ipynb #164bd002
-def _joint_update(em, opt, x, m, chunk_size, lam, last_good, where):
-    "Update 2: all rows down L1 + λ·L2 of batch `x` -> (feature values, L1, L2, loss)."
-    a = em.feature_values(x, chunk_size, output_hessian=m)
-    hc, inter = high_curvature_loss(a), interference_loss(a, em.U)
-    loss = hc + lam * inter
-    _finite_or_raise(loss, f"{where}, step 2 (high curvature + λ·interference)", em, last_good)
-    grad, = torch.autograd.grad(loss, em.U)
-    opt.step(em.U.data, grad, torch.arange(em.n_features))
+def _joint_update(em, opt, x, m, chunk_size, lam, last_good, where, share=1.0):
+    "Update 2: all rows down L1 + λ·L2 of the global batch -> (its mean |a| per feature, L1, L2, loss)."
+    k, like = em.n_features, dict(dtype=em.U.dtype, device=em.U.device)
+    if len(x):
+        a = em.feature_values(x, chunk_size, output_hessian=m)
+        hc, inter = high_curvature_loss(a) * share, interference_loss(a, em.U) * share
+        loss = hc + lam * inter
+        grad, = torch.autograd.grad(loss, em.U)
+        losses, mean_abs = torch.stack([hc, inter, loss]).detach(), a.detach().abs().reshape(-1, k).mean(0) * share
+    else: losses, mean_abs, grad = torch.zeros(3, **like), torch.zeros(k, **like), torch.zeros_like(em.U)
+    losses, mean_abs, grad = _reduce(losses, mean_abs, grad)
+    _finite_or_raise(losses[2], f"{where}, step 2 (high curvature + λ·interference)", em, last_good)
+    opt.step(em.U.data, grad, torch.arange(k))
     em.normalize_()
-    return a.detach(), hc.item(), inter.item(), loss.item()
+    return mean_abs, *losses.tolist()
+
+# %% ../nbs/05_optimizer.ipynb #a94aa697
+@dataclass
+class _Position:
+    "Where a fit is: epoch, next batch, this epoch's sample order and its running mean |a| per feature."
+    epoch: int = 0
+    batch: int = 0
+    order: torch.Tensor | None = None
+    sum_abs_a: torch.Tensor | None = None
+
+def _step(em, opt, data, output_hessian, idx, gen, c, u_batch_size, chunk_size, last_good, pos) -> dict:
+    "One step on the global batch `idx` (this rank's shard of it): the high-curvature updates, then the joint one."
+    rank, size = world()
+    local = idx.tensor_split(size)[rank]
+    x, m, where = data[local], (output_hessian[local] if output_hessian is not None else None), f"epoch {pos.epoch}, batch {pos.batch}"
+    for rows in torch.randperm(em.n_features, generator=gen).split(u_batch_size):
+        _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where, len(local) / len(idx))
+    mean_abs, hc, inter, loss = _joint_update(em, opt, x, m, chunk_size, c.lam, last_good, where, len(local) / len(idx))
+    pos.sum_abs_a += mean_abs
+    return dict(epoch=pos.epoch, batch=pos.batch, high_curvature=hc, interference=inter, loss=loss)
+
+# %% ../nbs/05_optimizer.ipynb #32c1e6ad
+FIT_STATE_TENSORS, FIT_STATE_JSON = "fit_state.safetensors", "fit_state.json"
+
+def _config_record(c: FitConfig) -> dict:
+    if callable(c.optimizer): raise ValueError("checkpoints need a named optimizer ('adam', 'adam-coordinate', 'sgd'), not a factory")
+    return asdict(c)
+
+# %% ../nbs/05_optimizer.ipynb #8b8c3f10
+def _save_fit_state(path, em, opt, gen, history, pos, c, n_samples):
+    "Write the fit's state to the directory `path` atomically (rank 0 only)."
+    if world()[0] != 0: return
+    tensors = {"U": em.U.detach(), "generator": gen.get_state(), "sum_abs_a": pos.sum_abs_a,
+               **({"order": pos.order} if pos.order is not None else {}), **{f"optimizer.{k}": v for k, v in opt.state_dict().items()}}
+    meta = dict(epoch=pos.epoch, batch=pos.batch, n_samples=n_samples, n_features=em.n_features, n_params=em.n_params,
+                config=_config_record(c), history=list(history), revived=history.revived, world_size=world()[1])
+    def write(tmp):
+        save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items() if v is not None}, str(tmp / FIT_STATE_TENSORS))
+        (tmp / FIT_STATE_JSON).write_text(json.dumps(meta))
+    atomic_write(path, write, directory=True)
+
+# %% ../nbs/05_optimizer.ipynb #92fcacaf
+def _load_fit_state(path, em, opt, gen, c, n_samples):
+    "Restore a fit's state from `path` into `em`, `opt`, `gen` -> (history, position), or None if there is no checkpoint."
+    path = Path(path)
+    if not (path / FIT_STATE_JSON).exists(): return None
+    meta, tensors = json.loads((path / FIT_STATE_JSON).read_text()), load_file(str(path / FIT_STATE_TENSORS))
+    ours = dict(n_samples=n_samples, n_features=em.n_features, n_params=em.n_params, config=_config_record(c))
+    wrong = {k: (meta[k], v) for k, v in ours.items() if meta[k] != v}
+    if wrong: raise ValueError(f"checkpoint {str(path)!r} is of another fit: {', '.join(f'{k} {a} there, {b} here' for k, (a, b) in wrong.items())}")
+    like = dict(dtype=em.U.dtype, device=em.U.device)
+    with torch.no_grad(): em.U.copy_(tensors["U"])
+    opt.load_state_dict({k: tensors[f"optimizer.{k}"].to(**like) for k in opt.state_dict()})
+    gen.set_state(tensors["generator"])
+    history = History(meta["history"])
+    history.revived = [tuple(r) for r in meta["revived"]]
+    return history, _Position(meta["epoch"], meta["batch"], tensors.get("order"), tensors["sum_abs_a"].to(**like))
 
 # %% ../nbs/05_optimizer.ipynb #771997dd
 def fit(em: EigenModel,                 # the eigenmodel to train (U is updated in place)
         data: torch.Tensor,             # samples `[N, ...]` (features or token ids)
         config: FitConfig | None = None,  # the loop's settings (default: `FitConfig()`)
         callbacks: Iterable[Callable] = (),  # called as cb(em, record) after every sample batch
-        progress: bool = True,          # show a progress bar (Jupyter or terminal)
+        progress: bool = True,          # show a progress bar (Jupyter or terminal; rank 0 only)
         chunk_size: int | None = None,  # samples per kernel chunk (memory bound)
         output_hessian: torch.Tensor | None = None,  # per-sample output Hessian `[N, ..., d, d]` (see `feature_values`), indexed with `data`
+        checkpoint_every: int | None = None,  # write a checkpoint every this many steps and at the end (needs `checkpoint_dir`)
+        checkpoint_dir: str | Path | None = None,  # the checkpoint directory (replaced atomically each time)
+        resume: bool = False,           # continue from the checkpoint in `checkpoint_dir`, if there is one
         **settings,                     # `FitConfig` fields to override, e.g. `epochs=20`
        ) -> History:
     "Train the directions of `em` with the original note's bi-level loop (high curvature per row batch, then + λ·interference)."
     c = fit_config(config, **settings)
     u_batch_size = c.u_batch_size or em.n_features
     _check_fit_args(em, data, c.epochs, c.batch_size, u_batch_size, c.lam, output_hessian)
+    if (checkpoint_every is not None or resume) and checkpoint_dir is None: raise ValueError("checkpoint_every and resume need a checkpoint_dir")
+    if checkpoint_every is not None and checkpoint_every < 1: raise ValueError(f"checkpoint_every must be >= 1, got {checkpoint_every}")
     gen = torch.Generator().manual_seed(c.seed)
     # Resolve the automatic chunk size once, not in every kernel call of the loop.
     chunk_size = chunk_size or auto_chunk_size(em.model, em.sel, data[:c.batch_size], em.w0, em.n_features,
                                                em.div if output_hessian is None else None)
     make = c.optimizer if callable(c.optimizer) else (lambda shape, lr, **kw: RowOptimizer(shape, lr, c.optimizer, **kw))
     opt = make(em.U.shape, c.lr, dtype=em.U.dtype, device=em.U.device)
-    history = History()
-    bar = tqdm(total=c.epochs * math.ceil(len(data) / c.batch_size), disable=not progress, desc="fit", leave=False)
-    em.normalize_()
+    restored = _load_fit_state(checkpoint_dir, em, opt, gen, c, len(data)) if resume else None
+    if restored is None: em.normalize_()  # (a restored U is left bit for bit as it was saved)
+    history, pos = restored or (History(), _Position())
+    save = lambda: _save_fit_state(checkpoint_dir, em, opt, gen, history, pos, c, len(data))
+    bar = tqdm(total=c.epochs * math.ceil(len(data) / c.batch_size), initial=len(history), disable=not progress or world()[0] != 0,
+               desc="fit", leave=False)
     last_good = em.U.detach().clone()
     try:
-        for epoch in range(c.epochs):
-            sum_abs_a = torch.zeros(em.n_features, dtype=em.U.dtype, device=em.U.device)
-            for b, idx in enumerate(torch.randperm(len(data), generator=gen).split(c.batch_size)):
-                x, m, where = data[idx], (output_hessian[idx] if output_hessian is not None else None), f"epoch {epoch}, batch {b}"
-                for rows in torch.randperm(em.n_features, generator=gen).split(u_batch_size):
-                    _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where)
-                a, hc, inter, loss = _joint_update(em, opt, x, m, chunk_size, c.lam, last_good, where)
+        while pos.epoch < c.epochs:
+            if pos.order is None:
+                pos.order, pos.batch = torch.randperm(len(data), generator=gen), 0
+                pos.sum_abs_a = torch.zeros(em.n_features, dtype=em.U.dtype, device=em.U.device)
+            batches = pos.order.split(c.batch_size)
+            while pos.batch < len(batches):
+                record = _step(em, opt, data, output_hessian, batches[pos.batch], gen, c, u_batch_size, chunk_size, last_good, pos)
                 last_good = em.U.detach().clone()
-                sum_abs_a += a.abs().reshape(-1, em.n_features).mean(0)
-                record = dict(epoch=epoch, batch=b, high_curvature=hc, interference=inter, loss=loss)
                 history.append(record)
-                bar.set_postfix(high_curvature=f"{hc:.4g}", interference=f"{inter:.4g}", refresh=False); bar.update()
+                pos.batch += 1
+                if checkpoint_every and len(history) % checkpoint_every == 0: save()
+                bar.set_postfix(high_curvature=f"{record['high_curvature']:.4g}", interference=f"{record['interference']:.4g}", refresh=False); bar.update()
                 for cb in callbacks: cb(em, record)
-            if c.revive and epoch < c.epochs - 1:
-                rows = _revive_rows(em, opt, sum_abs_a, gen, c.dead_fraction, c.duplicate_cos)
-                history.revived += [(epoch, r) for r in rows]
+            if c.revive and pos.epoch < c.epochs - 1:
+                rows = _revive_rows(em, opt, pos.sum_abs_a, gen, c.dead_fraction, c.duplicate_cos)
+                history.revived += [(pos.epoch, r) for r in rows]
                 last_good = em.U.detach().clone()
+            pos.epoch, pos.order = pos.epoch + 1, None
+        if checkpoint_every: save()
     except KeyboardInterrupt:
         with torch.no_grad(): em.U.copy_(last_good)
         history.interrupted = True
@@ -256,15 +358,19 @@ def fit_restarts(model: nn.Module,               # the frozen model
                  progress: bool = True,          # a progress bar over the restarts
                  chunk_size: int | None = None,  # samples per kernel chunk
                  output_hessian: torch.Tensor | None = None,  # per-sample output Hessian (see `fit`)
+                 checkpoint_every: int | None = None,  # checkpoint each restart every this many steps (see `fit`)
+                 checkpoint_dir: str | Path | None = None,  # restart r checkpoints to `checkpoint_dir/restart_r`
+                 resume: bool = False,           # continue every restart from its checkpoint, where there is one
                  **settings):                    # `FitConfig` fields to override
     "Fit `restarts` eigenmodels from seeds derived from `config.seed`; return (best eigenmodel, its history, all objectives)."
     if restarts < 1: raise ValueError(f"restarts must be >= 1, got {restarts}")
     c = fit_config(config, **settings)
     best, objectives = None, []
-    for r in tqdm(range(restarts), desc="restarts", disable=not progress, leave=False):
+    for r in tqdm(range(restarts), desc="restarts", disable=not progress or world()[0] != 0, leave=False):
         run = replace(c, seed=c.seed * 1000 + r)
         em = EigenModel(model, params, n_features, divergence, seed=run.seed)
-        history = fit(em, data, run, progress=False, chunk_size=chunk_size, output_hessian=output_hessian)
+        history = fit(em, data, run, progress=False, chunk_size=chunk_size, output_hessian=output_hessian, checkpoint_every=checkpoint_every,
+                      checkpoint_dir=None if checkpoint_dir is None else Path(checkpoint_dir) / f"restart_{r}", resume=resume)
         # ranked on the same divergence path as the fit (a precomputed output Hessian, the same chunks)
         objectives.append(objective(em, data, c.lam, chunk_size, output_hessian))
         if best is None or objectives[-1] < best[2]: best = (em, history, objectives[-1])

@@ -18,7 +18,7 @@ from .curvature import METHODS, check_inputs, feature_values, forward_ad_attenti
 # %% auto #0
 __all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',
            'planted_problem', 'matched_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
-           'tiny_causal_lm', 'tiny_tokenizer']
+           'tiny_causal_lm', 'tiny_tokenizer', 'planted_fit_job', 'tms_assignment_job']
 
 # %% ../nbs/80_testing.ipynb #565cb22c
 def per_sample_hessian(model: nn.Module,          # any model `feature_values` accepts
@@ -179,3 +179,34 @@ def tiny_tokenizer(vocab: int = 50,  # vocabulary size (id 0 is the end-of-text 
                                        unk_token="<|endoftext|>", pad_token="<|endoftext|>")
         atomic_write(directory, lambda tmp: fast.save_pretrained(tmp), directory=True)
     return AutoTokenizer.from_pretrained(str(directory))
+
+# %% ../nbs/80_testing.ipynb #929e24b0
+class _Stop(Exception): pass
+
+def planted_fit_job(epochs: int = 2,                 # epochs of the fit (12 steps each)
+                    seed: int = 0,                   # seeds the problem, the directions and the fit
+                    checkpoint_dir: str | None = None,  # see `fit`
+                    checkpoint_every: int | None = None,  # see `fit`
+                    resume: bool = False,            # see `fit`
+                    stop_after: int | None = None,   # raise after this many steps, as a crash would
+                   ) -> torch.Tensor | None:         # the fitted U, or None if stopped
+    "Fit 3 features on the planted problem in float64 (in one process, or as one rank of several)."
+    from sparse_eigendecomp.eigenmodel import EigenModel
+    from sparse_eigendecomp.optimizer import fit
+    model, X, _ = planted_problem(seed)
+    em = EigenModel(model.double(), "weight", 3, seed=seed)
+    steps = []
+    def stop(em, record):
+        steps.append(record)
+        if stop_after is not None and len(steps) >= stop_after: raise _Stop
+    try: fit(em, X.double(), epochs=epochs, batch_size=50, lr=0.05, seed=seed, progress=False, callbacks=[stop],
+             checkpoint_every=checkpoint_every, checkpoint_dir=checkpoint_dir, resume=resume)
+    except _Stop: return None
+    return em.U.detach().clone()
+
+# %% ../nbs/80_testing.ipynb #da8de0b5
+def tms_assignment_job(seed: int = 0,  # seeds the TMS experiment
+                      ) -> list[int]:  # feature -> input
+    "The TMS experiment with its defaults (in one process, or as one rank of several): its one-to-one assignment."
+    from sparse_eigendecomp.tms import tms_experiment
+    return tms_experiment(seed=seed).recovery.assignment

@@ -123,13 +123,14 @@ def tms_experiment(seed: int = 0,             # seeds the model, its data and th
                    train_steps: int = 3000,   # steps of training the toy model
                    config: FitConfig = TMS_FIT,  # the fit's settings (its seed is replaced by `seed`)
                    progress: bool = False,    # show progress bars
+                   checkpoint: dict | None = None,  # `fit_restarts`' checkpoint_every, checkpoint_dir, resume
                    **settings,                # `FitConfig` fields to override, e.g. `epochs=10`
                   ) -> TMSRun:
     "Train TMS and fit 5 features on W and b (best of `restarts`)."
     model = train_tms(seed=seed, steps=train_steps)
     x, labels = tms_samples(n_samples, seed=seed + 1)
     em, history, objectives = fit_restarts(model, ["W", "b"], 5, x, restarts=restarts, config=fit_config(config, seed=seed, **settings),
-                                           progress=progress)
+                                           progress=progress, **(checkpoint or {}))
     values = em.feature_values(x).detach()
     M = preference_matrix(values, labels, 5)
     return TMSRun(model, em, history, objectives, x, labels, values, M, one_to_one(M), top_table(x, values, 5),

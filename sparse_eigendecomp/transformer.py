@@ -172,6 +172,7 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
                            precompute_output_hessian: bool | None = None,  # per-token output Hessians (None: where d_model < 6 · k · epochs)
                            output_hessian_budget_bytes: int = OUTPUT_HESSIAN_BUDGET_BYTES,  # ... and only below this size
                            heldout_stories: torch.Tensor | None = None,  # story index of every held-out position (see `load_contexts`)
+                           checkpoint: dict | None = None,    # `fit`'s checkpoint_every, checkpoint_dir, resume
                            **settings,                        # `FitConfig` fields to override, e.g. `epochs=4, seed=1`
                           ) -> TransformerRun:
     "Fit a token-level sparse eigendecomposition of `params` and evaluate it on held-out contexts."
@@ -181,7 +182,7 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
         precompute_output_hessian = output_hessian_pays_off(unembedding(em.model)[0].shape[0], n_features, c.epochs)
     train = prepare_tokens(em.model, model, train_tokens, output_hessian=precompute_output_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
     t1 = time.perf_counter()
-    history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress)
+    history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
     t2 = time.perf_counter()
     held = prepare_tokens(em.model, model, heldout_tokens, output_hessian=precompute_output_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
     with torch.no_grad(): values = token_feature_values(em, held).cpu()
