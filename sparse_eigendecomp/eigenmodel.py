@@ -5,6 +5,7 @@
 # %% ../nbs/04_eigenmodel.ipynb #6b3c38a3
 from __future__ import annotations
 import json, os, shutil, tempfile, warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 from fastcore.basics import patch
@@ -18,7 +19,8 @@ from .divergence import Divergence, get_divergence, readout_kl
 from .architectures import ResidualTail, hf_model_of, unembedding
 
 # %% auto #0
-__all__ = ['CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'atomic_write', 'atomic_write_text', 'atomic_write_figure']
+__all__ = ['ROW_BUDGET_BYTES', 'CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'MatrixLayout', 'matrix_layout', 'atomic_write',
+           'atomic_write_text', 'atomic_write_figure']
 
 # %% ../nbs/04_eigenmodel.ipynb #4a3f60c3
 class EigenModel(nn.Module):
@@ -27,7 +29,8 @@ class EigenModel(nn.Module):
                  params: str | Sequence[str] | ParamSelection,  # the parameters the directions live in (see `select_params`)
                  n_features: int,            # number of directions k
                  divergence: str | Divergence = "mse",  # 'mse', 'kl', or a `Divergence` such as `readout_kl(W_U)`
-                 seed: int = 0):             # seeds the initial directions
+                 seed: int = 0,              # seeds the initial directions
+                 rank: int | None = None):   # each weight matrix's part of a direction has this rank (None: dense; see below)
         super().__init__()
         if not isinstance(n_features, int) or n_features <= 0:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
@@ -38,6 +41,8 @@ class EigenModel(nn.Module):
         model.requires_grad_(False)
         w0 = self.sel.values(model)
         self.register_buffer("w0", w0)
+        self.rank, self._n_params = rank, w0.numel()
+        if rank is not None: return self._init_factors(n_features, rank, seed)  # see "Low-rank directions"
         U = torch.randn(n_features, w0.numel(), generator=torch.Generator().manual_seed(seed), dtype=w0.dtype)
         self.U = nn.Parameter((U / U.norm(dim=1, keepdim=True)).to(w0.device))
 
@@ -46,25 +51,44 @@ class EigenModel(nn.Module):
     @property
     def divergence(self) -> str: return self.div.name
     @property
-    def n_features(self) -> int: return self.U.shape[0]
+    def trainable(self) -> nn.Parameter:
+        "What the optimizer trains: `U` (dense), or the factors `F` (low-rank), one row per feature."
+        return self.U if self.rank is None else self.F
     @property
-    def n_params(self) -> int: return self.U.shape[1]
+    def n_features(self) -> int: return self.trainable.shape[0]
+    @property
+    def n_params(self) -> int: return self._n_params
 
     def feature_values(self, inputs: torch.Tensor,      # samples `[batch, ...]` (or `resid_pre` for a tail)
                        chunk_size: int | None = None,  # samples per kernel chunk (default: automatic)
                        U: torch.Tensor | None = None,  # directions to evaluate (default: all of `self.U`)
                        method: str = "ggn",            # 'ggn' or 'jvp' (see `feature_values`)
                        output_hessian: torch.Tensor | None = None,  # precomputed per-sample output Hessian (see `feature_values`)
+                       rows: torch.Tensor | None = None,  # which features, when `U` is not given (default: all)
                       ) -> torch.Tensor:
         "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`output_hessian`: see `feature_values`)."
-        return feature_values(self.model, inputs, self.U if U is None else U, self.sel, self.div,
-                              method=method, chunk_size=chunk_size, w0=self.w0, output_hessian=output_hessian)
+        values = lambda U: feature_values(self.model, inputs, U, self.sel, self.div, method=method, chunk_size=chunk_size, w0=self.w0,
+                                          output_hessian=output_hessian)
+        if U is not None: return values(U)
+        if self.rank is None: return values(self.U if rows is None else self.U[rows])
+        rows = torch.arange(self.n_features) if rows is None else rows  # low-rank: a few dense rows at a time, never all k
+        per = max(1, ROW_BUDGET_BYTES // (self.n_params * self.w0.element_size()))
+        return torch.cat([values(self.direction_rows(part)) for part in rows.split(per)], -1)
+
+    def gram(self) -> torch.Tensor:
+        "U Uᵀ `[k, k]` (low-rank: from the factors, without forming U)."
+        return self.U @ self.U.T if self.rank is None else self._factor_gram()
 
     @torch.no_grad()
     def normalize_(self):
-        "Rescale every row of `U` to unit norm, in place."
+        "Rescale every row of `U` to unit norm, in place (low-rank: every factor by the square root)."
+        if self.rank is not None: return self._normalize_factors_()
         self.U.div_(self.U.norm(dim=1, keepdim=True).clamp_min(torch.finfo(self.U.dtype).tiny))
         return self
+
+    def __getattr__(self, name: str):
+        if name == "U" and self.__dict__.get("rank") is not None: return self.direction_rows()  # low-rank: U formed on demand
+        return super().__getattr__(name)
 
     def directions(self) -> list[dict[str, torch.Tensor]]:
         "For each feature, {parameter name: its direction shaped like that parameter's view}, e.g. W_K `[heads, d_model, d_head]`."
@@ -72,7 +96,69 @@ class EigenModel(nn.Module):
         return [{name: v[i] for name, v in views.items()} for i in range(self.n_features)]
 
     def extra_repr(self):
-        return f"n_features={self.n_features}, params={self.sel.names}, n_params={self.n_params}, divergence={self.divergence!r}"
+        rank = "" if self.rank is None else f", rank={self.rank}"
+        return f"n_features={self.n_features}, params={self.sel.names}, n_params={self.n_params}, divergence={self.divergence!r}{rank}"
+
+ROW_BUDGET_BYTES = 512 * 2**20  # low-rank: dense rows formed at once for the kernel
+
+# %% ../nbs/04_eigenmodel.ipynb #41557bb1
+@dataclass
+class MatrixLayout:
+    "How one selected tensor's part of a direction is a rank-r matrix `[m, n]`, and how that matrix maps to its view."
+    m: int
+    n: int
+    rank: int
+    pre: tuple   # the matrix reshaped to this ...
+    perm: tuple  # ... then permuted gives the view
+    @property
+    def width(self) -> int: return self.rank * (self.m + self.n)
+
+def matrix_layout(name: str,   # the weight's TransformerLens name, e.g. `blocks.0.attn.W_O`
+                  view: tuple,  # its view shape, e.g. `[heads, d_head, d_model]`
+                  rank: int,    # the rank r of its part of a direction
+                 ) -> MatrixLayout:
+    "The matrix of a weight with TransformerLens name `name` and view shape `view` (see above)."
+    if len(view) == 2: return MatrixLayout(view[0], view[1], rank, tuple(view), (0, 1))
+    if len(view) == 3 and name.endswith("W_O"): return MatrixLayout(view[0] * view[1], view[2], rank, tuple(view), (0, 1, 2))
+    if len(view) == 3: return MatrixLayout(view[1], view[0] * view[2], rank, (view[1], view[0], view[2]), (1, 0, 2))
+    raise ValueError(f"rank={rank} needs weight matrices; {name!r} has shape {list(view)} (select it in a dense eigenmodel)")
+
+# %% ../nbs/04_eigenmodel.ipynb #c42446a4
+@patch
+def _init_factors(self: EigenModel, n_features: int, rank: int, seed: int):
+    if not isinstance(rank, int) or rank < 1: raise ValueError(f"rank must be a positive integer or None, got {rank!r}")
+    self.layouts = [matrix_layout(name, tuple(view or shape), rank)
+                    for name, shape, view in zip(self.sel.names, self.sel.shapes, self.sel.view_shapes)]
+    F = torch.randn(n_features, sum(l.width for l in self.layouts), generator=torch.Generator().manual_seed(seed), dtype=self.w0.dtype)
+    self.F = nn.Parameter(F.to(self.w0.device))
+    self.normalize_()
+
+@patch
+def _factors(self: EigenModel, F: torch.Tensor):
+    "[(A `[k, m, r]`, B `[k, n, r]`) per tensor] of factor rows `F` `[k, width]`."
+    parts = F.split([l.width for l in self.layouts], -1)
+    return [(p[:, :l.m * l.rank].reshape(-1, l.m, l.rank), p[:, l.m * l.rank:].reshape(-1, l.n, l.rank)) for p, l in zip(parts, self.layouts)]
+
+# %% ../nbs/04_eigenmodel.ipynb #56ac7985
+@patch
+def direction_rows(self: EigenModel, rows: torch.Tensor | None = None,  # which features (default: all)
+                  ) -> torch.Tensor:                                    # `[len(rows), n_params]`
+    "Dense directions of the features `rows` (low-rank: formed from the factors, differentiably)."
+    if self.rank is None: return self.U if rows is None else self.U[rows]
+    F = self.F if rows is None else self.F[rows]
+    parts = [(A @ B.transpose(1, 2)).reshape(len(F), *l.pre).permute(0, *[p + 1 for p in l.perm]).reshape(len(F), -1)
+             for (A, B), l in zip(self._factors(F), self.layouts)]
+    return torch.cat(parts, -1)
+
+@patch
+def _factor_gram(self: EigenModel) -> torch.Tensor:
+    return sum((torch.einsum("ima,jmb->ijab", A, A) * torch.einsum("ina,jnb->ijab", B, B)).sum((-1, -2)) for A, B in self._factors(self.F))
+
+@patch
+@torch.no_grad()
+def _normalize_factors_(self: EigenModel):
+    self.F.mul_(self._factor_gram().diagonal().clamp_min(torch.finfo(self.F.dtype).tiny).pow(-0.25)[:, None])  # ‖u‖^(-1/2)
+    return self
 
 # %% ../nbs/04_eigenmodel.ipynb #276e2891
 def atomic_write(path: str | Path,       # the file (or directory) to create or replace
@@ -142,8 +228,8 @@ def save(self: EigenModel, path: str | Path,  # the checkpoint directory (replac
                          "can be rebuilt on load")
     config = dict(params=self.sel.names, paths=self.sel.paths, shapes=[list(s) for s in self.sel.shapes], flat_order="transformer_lens",
                   divergence=self.divergence, n_features=self.n_features, n_params=self.n_params, seed=self.seed,
-                  dtype=str(self.U.dtype).removeprefix("torch."), library_version=sparse_eigendecomp.__version__)
-    tensors = {"U": self.U.detach().contiguous().cpu(), "w0": self.w0.contiguous().cpu()}
+                  dtype=str(self.trainable.dtype).removeprefix("torch."), rank=self.rank, library_version=sparse_eigendecomp.__version__)
+    tensors = {"U" if self.rank is None else "F": self.trainable.detach().contiguous().cpu(), "w0": self.w0.contiguous().cpu()}
     def write(tmp):
         save_file(tensors, str(tmp / TENSORS_NAME))
         (tmp / CONFIG_NAME).write_text(json.dumps(config, indent=2))
@@ -159,8 +245,9 @@ def _read_checkpoint(path: Path):
     try: tensors = load_file(str(path / TENSORS_NAME))
     except Exception as e: raise ValueError(f"unreadable checkpoint tensors {str(path / TENSORS_NAME)!r}: {e}") from e
     missing = {"params", "shapes", "divergence", "n_features", "n_params"} - config.keys()
-    if missing or {"U", "w0"} - tensors.keys():
-        raise ValueError(f"checkpoint {str(path)!r} is incomplete: missing {sorted(missing | ({'U', 'w0'} - tensors.keys()))}")
+    needed = {"w0", "U" if config.get("rank") is None else "F"}
+    if missing or needed - tensors.keys():
+        raise ValueError(f"checkpoint {str(path)!r} is incomplete: missing {sorted(missing | (needed - tensors.keys()))}")
     return config, tensors
 
 # %% ../nbs/04_eigenmodel.ipynb #da244127
@@ -183,6 +270,7 @@ def load(cls: EigenModel, path: str | Path,  # a checkpoint directory written by
     for name, shape, expected in zip(sel.names, sel.shapes, config["shapes"]):
         if list(shape) != list(expected):
             raise ValueError(f"model does not match checkpoint {str(path)!r}: parameter {name!r} has shape {list(shape)}, checkpoint has {expected}")
+    if config.get("rank") is not None: return _load_factors(cls, path, model, sel, config, tensors, divergence)
     U, w0 = _to_transformer_lens_order(sel, tensors["U"], config), _to_transformer_lens_order(sel, tensors["w0"], config)
     if tuple(U.shape) != (config["n_features"], config["n_params"]) or w0.numel() != config["n_params"]:
         raise ValueError(f"checkpoint {str(path)!r} is inconsistent: U {tuple(U.shape)}, w0 {tuple(w0.shape)}, config n_params {config['n_params']}")
@@ -192,8 +280,21 @@ def load(cls: EigenModel, path: str | Path,  # a checkpoint directory written by
         raise ValueError(f"checkpoint {str(path)!r} is corrupt: rows of U have norms {[round(n, 4) for n in norms.tolist()]}, not 1")
     em = cls(model, sel, config["n_features"], divergence or _divergence_for(model, config["divergence"], path),
              seed=config.get("seed", 0))
-    if not torch.allclose(em.w0, w0.to(em.w0.dtype), rtol=1e-5, atol=1e-7):
-        warnings.warn(f"the model's {sel.names} differ from the weights W0 recorded in {str(path)!r}; "
-                      "feature values are computed at the model's current weights")
+    _check_w0(em, w0, path)
     with torch.no_grad(): em.U.copy_(U.to(em.U.dtype))
+    return em
+
+def _check_w0(em, w0, path):
+    if not torch.allclose(em.w0, w0.to(em.w0.dtype), rtol=1e-5, atol=1e-7):
+        warnings.warn(f"the model's {em.sel.names} differ from the weights W0 recorded in {str(path)!r}; "
+                      "feature values are computed at the model's current weights")
+
+def _load_factors(cls, path, model, sel, config, tensors, divergence):
+    "A low-rank eigenmodel from its checkpoint (factors `F`)."
+    em = cls(model, sel, config["n_features"], divergence or _divergence_for(model, config["divergence"], path),
+             seed=config.get("seed", 0), rank=config["rank"])
+    if tuple(tensors["F"].shape) != tuple(em.F.shape):
+        raise ValueError(f"checkpoint {str(path)!r} is inconsistent: factors {tuple(tensors['F'].shape)}, expected {tuple(em.F.shape)}")
+    _check_w0(em, tensors["w0"], path)
+    with torch.no_grad(): em.F.copy_(tensors["F"].to(em.F.dtype))
     return em

@@ -34,12 +34,14 @@ def high_curvature_loss(a: torch.Tensor,  # feature values `[batch(, pos), k]`
 
 # %% ../nbs/05_optimizer.ipynb #620636cc
 def interference_loss(a: torch.Tensor,  # feature values `[batch(, pos), k]`
-                      U: torch.Tensor,  # directions `[k, n_params]`
+                      U: torch.Tensor | None = None,  # directions `[k, n_params]`
+                      gram: torch.Tensor | None = None,  # or their Gram matrix U Uᵀ `[k, k]` (e.g. from low-rank factors)
                      ) -> torch.Tensor:  # scalar: mean over samples of Σ_{i≠j} |a_i a_j (u_i·u_j)|
     "Interference loss L2 = mean_x Σ_{i≠j} |a_i(x) a_j(x) (u_i·u_j)|: overlapping directions must not be co-active."
     a = _samples_by_features(a).abs()
-    if U.shape[0] != a.shape[-1]: raise ValueError(f"U has {U.shape[0]} rows but the feature values have k = {a.shape[-1]}")
-    overlap = (U @ U.T).abs()
+    gram = U @ U.T if gram is None else gram
+    if gram.shape[0] != a.shape[-1]: raise ValueError(f"U has {gram.shape[0]} rows but the feature values have k = {a.shape[-1]}")
+    overlap = gram.abs()
     overlap = overlap - torch.diag_embed(overlap.diagonal())
     return torch.einsum("si,ij,sj->s", a, overlap, a).mean()
 
@@ -55,10 +57,11 @@ class RowOptimizer:
                  eps: float = 1e-8,             # Adam's denominator floor
                  dtype=torch.float32,           # dtype of the state (that of U)
                  device=None,                   # state lives with U (e.g. on the GPU)
-                 project: bool = True):         # step along the sphere (tangent gradients); False only for the ablation
+                 project: bool = True,          # step along the sphere (tangent gradients); False only for the ablation
+                 unit_rows: bool = True):       # rows have unit norm (False: low-rank factors; the scale direction is the row itself)
         if kind not in OPTIMIZERS: raise ValueError(f"unknown optimizer {kind!r}; choose one of {OPTIMIZERS}")
         if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
-        self.kind, self.lr, self.betas, self.eps, self.project = kind, lr, betas, eps, project
+        self.kind, self.lr, self.betas, self.eps, self.project, self.unit_rows = kind, lr, betas, eps, project, unit_rows
         self.m = torch.zeros(shape, dtype=dtype, device=device)
         self.v = torch.zeros(shape if kind == "adam-coordinate" else (shape[0], 1), dtype=dtype, device=device)  # broadcasts over a row
         self.t = torch.zeros(shape[0], dtype=dtype, device=device)
@@ -75,8 +78,8 @@ class RowOptimizer:
              lr: float | None = None):       # this step's learning rate (default: the optimizer's)
         "Update `U[rows]` in place from `grad` `[len(rows), n]`, the gradient of those rows."
         lr = self.lr if lr is None else lr
-        u = U[rows]
-        if self.project: grad = grad - (grad * u).sum(1, keepdim=True) * u  # tangent to the sphere at u
+        u = U[rows] if self.unit_rows else torch.nn.functional.normalize(U[rows], dim=1)
+        if self.project: grad = grad - (grad * u).sum(1, keepdim=True) * u  # tangent to the sphere at u (no scale change)
         if self.kind == "sgd":
             U[rows] -= lr * grad
             return
@@ -144,19 +147,21 @@ def _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam, output_hess
 @torch.no_grad()
 def _revive_rows(em, opt, mean_abs_a, gen, dead_fraction, duplicate_cos) -> list[int]:
     "Re-draw rows that are dead (tiny mean |a|) or duplicate an earlier row; returns their indices."
-    overlap = (em.U @ em.U.T).abs().tril(-1)
+    overlap = em.gram().abs().tril(-1)
     dead = mean_abs_a < dead_fraction * mean_abs_a.max()
     rows = torch.nonzero(dead | (overlap > duplicate_cos).any(1)).flatten()
     if len(rows):
-        fresh = torch.randn(len(rows), em.n_params, generator=gen, dtype=em.U.dtype).to(em.U.device)  # drawn on the CPU: same on any device
-        em.U[rows] = fresh / fresh.norm(dim=1, keepdim=True)
+        W = em.trainable
+        fresh = torch.randn(len(rows), W.shape[1], generator=gen, dtype=W.dtype).to(W.device)  # drawn on the CPU: same on any device
+        W[rows] = fresh / fresh.norm(dim=1, keepdim=True)
+        if em.rank is not None: em.normalize_()  # factors: scaled so that the directions have unit norm
         opt.reset(rows)
     return rows.tolist()
 
 # %% ../nbs/05_optimizer.ipynb #19e9ad86
 def _finite_or_raise(loss, where, em, last_good):
     if not torch.isfinite(loss):
-        with torch.no_grad(): em.U.copy_(last_good)
+        with torch.no_grad(): em.trainable.copy_(last_good)
         raise FloatingPointError(f"non-finite loss ({loss.item()}) at {where}; U restored to its last finite value")
 
 # %% ../nbs/05_optimizer.ipynb #728a2f10
@@ -194,28 +199,28 @@ def _reduce(*tensors: torch.Tensor) -> list[torch.Tensor]:
 def _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where, share=1.0):
     "Update 1: rows `rows` of U down L1 of the global batch; `x` is this rank's shard, `share` its fraction of the batch."
     if len(x):
-        hc = high_curvature_loss(em.feature_values(x, chunk_size, U=em.U[rows], output_hessian=m)) * share
-        grad, = torch.autograd.grad(hc, em.U)
-    else: hc, grad = torch.zeros((), dtype=em.U.dtype, device=em.U.device), torch.zeros_like(em.U)
+        hc = high_curvature_loss(em.feature_values(x, chunk_size, rows=rows, output_hessian=m)) * share
+        grad, = torch.autograd.grad(hc, em.trainable)
+    else: hc, grad = torch.zeros((), dtype=em.w0.dtype, device=em.w0.device), torch.zeros_like(em.trainable)
     hc, grad = _reduce(hc.detach(), grad)
     _finite_or_raise(hc, f"{where}, step 1 (high curvature, rows {rows.tolist()})", em, last_good)
-    opt.step(em.U.data, grad[rows], rows)
+    opt.step(em.trainable.data, grad[rows], rows)
     em.normalize_()
 
 # %% ../nbs/05_optimizer.ipynb #164bd002
 def _joint_update(em, opt, x, m, chunk_size, lam, last_good, where, share=1.0):
     "Update 2: all rows down L1 + λ·L2 of the global batch -> (its mean |a| per feature, L1, L2, loss)."
-    k, like = em.n_features, dict(dtype=em.U.dtype, device=em.U.device)
+    k, like = em.n_features, dict(dtype=em.w0.dtype, device=em.w0.device)
     if len(x):
         a = em.feature_values(x, chunk_size, output_hessian=m)
-        hc, inter = high_curvature_loss(a) * share, interference_loss(a, em.U) * share
+        hc, inter = high_curvature_loss(a) * share, interference_loss(a, gram=em.gram()) * share
         loss = hc + lam * inter
-        grad, = torch.autograd.grad(loss, em.U)
+        grad, = torch.autograd.grad(loss, em.trainable)
         losses, mean_abs = torch.stack([hc, inter, loss]).detach(), a.detach().abs().reshape(-1, k).mean(0) * share
-    else: losses, mean_abs, grad = torch.zeros(3, **like), torch.zeros(k, **like), torch.zeros_like(em.U)
+    else: losses, mean_abs, grad = torch.zeros(3, **like), torch.zeros(k, **like), torch.zeros_like(em.trainable)
     losses, mean_abs, grad = _reduce(losses, mean_abs, grad)
     _finite_or_raise(losses[2], f"{where}, step 2 (high curvature + λ·interference)", em, last_good)
-    opt.step(em.U.data, grad, torch.arange(k))
+    opt.step(em.trainable.data, grad, torch.arange(k))
     em.normalize_()
     return mean_abs, *losses.tolist()
 
@@ -250,7 +255,7 @@ def _config_record(c: FitConfig) -> dict:
 def _save_fit_state(path, em, opt, gen, history, pos, c, n_samples):
     "Write the fit's state to the directory `path` atomically (rank 0 only)."
     if world()[0] != 0: return
-    tensors = {"U": em.U.detach(), "generator": gen.get_state(), "sum_abs_a": pos.sum_abs_a,
+    tensors = {"rows": em.trainable.detach(), "generator": gen.get_state(), "sum_abs_a": pos.sum_abs_a,
                **({"order": pos.order} if pos.order is not None else {}), **{f"optimizer.{k}": v for k, v in opt.state_dict().items()}}
     meta = dict(epoch=pos.epoch, batch=pos.batch, n_samples=n_samples, n_features=em.n_features, n_params=em.n_params,
                 config=_config_record(c), history=list(history), revived=history.revived, world_size=world()[1])
@@ -268,8 +273,8 @@ def _load_fit_state(path, em, opt, gen, c, n_samples):
     ours = dict(n_samples=n_samples, n_features=em.n_features, n_params=em.n_params, config=_config_record(c))
     wrong = {k: (meta[k], v) for k, v in ours.items() if meta[k] != v}
     if wrong: raise ValueError(f"checkpoint {str(path)!r} is of another fit: {', '.join(f'{k} {a} there, {b} here' for k, (a, b) in wrong.items())}")
-    like = dict(dtype=em.U.dtype, device=em.U.device)
-    with torch.no_grad(): em.U.copy_(tensors["U"])
+    like = dict(dtype=em.w0.dtype, device=em.w0.device)
+    with torch.no_grad(): em.trainable.copy_(tensors["rows"])
     opt.load_state_dict({k: tensors[f"optimizer.{k}"].to(**like) for k in opt.state_dict()})
     gen.set_state(tensors["generator"])
     history = History(meta["history"])
@@ -300,23 +305,23 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     chunk_size = chunk_size or auto_chunk_size(em.model, em.sel, data[:c.batch_size], em.w0, em.n_features,
                                                em.div if output_hessian is None else None)
     make = c.optimizer if callable(c.optimizer) else (lambda shape, lr, **kw: RowOptimizer(shape, lr, c.optimizer, **kw))
-    opt = make(em.U.shape, c.lr, dtype=em.U.dtype, device=em.U.device)
+    opt = make(em.trainable.shape, c.lr, dtype=em.w0.dtype, device=em.w0.device, **({} if em.rank is None else dict(unit_rows=False)))
     restored = _load_fit_state(checkpoint_dir, em, opt, gen, c, len(data)) if resume else None
     if restored is None: em.normalize_()  # (a restored U is left bit for bit as it was saved)
     history, pos = restored or (History(), _Position())
     save = lambda: _save_fit_state(checkpoint_dir, em, opt, gen, history, pos, c, len(data))
     bar = tqdm(total=c.epochs * math.ceil(len(data) / c.batch_size), initial=len(history), disable=not progress or world()[0] != 0,
                desc="fit", leave=False)
-    last_good = em.U.detach().clone()
+    last_good = em.trainable.detach().clone()
     try:
         while pos.epoch < c.epochs:
             if pos.order is None:
                 pos.order, pos.batch = torch.randperm(len(data), generator=gen), 0
-                pos.sum_abs_a = torch.zeros(em.n_features, dtype=em.U.dtype, device=em.U.device)
+                pos.sum_abs_a = torch.zeros(em.n_features, dtype=em.w0.dtype, device=em.w0.device)
             batches = pos.order.split(c.batch_size)
             while pos.batch < len(batches):
                 record = _step(em, opt, data, output_hessian, batches[pos.batch], gen, c, u_batch_size, chunk_size, last_good, pos)
-                last_good = em.U.detach().clone()
+                last_good = em.trainable.detach().clone()
                 history.append(record)
                 pos.batch += 1
                 if checkpoint_every and len(history) % checkpoint_every == 0: save()
@@ -325,11 +330,11 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
             if c.revive and pos.epoch < c.epochs - 1:
                 rows = _revive_rows(em, opt, pos.sum_abs_a, gen, c.dead_fraction, c.duplicate_cos)
                 history.revived += [(pos.epoch, r) for r in rows]
-                last_good = em.U.detach().clone()
+                last_good = em.trainable.detach().clone()
             pos.epoch, pos.order = pos.epoch + 1, None
         if checkpoint_every: save()
     except KeyboardInterrupt:
-        with torch.no_grad(): em.U.copy_(last_good)
+        with torch.no_grad(): em.trainable.copy_(last_good)
         history.interrupted = True
     finally:
         bar.close()
@@ -345,7 +350,7 @@ def objective(em: EigenModel,                  # the eigenmodel to score
              ) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
     a = em.feature_values(data, chunk_size, output_hessian=output_hessian).detach()
-    return (high_curvature_loss(a) + lam * interference_loss(a, em.U.detach())).item()
+    return (high_curvature_loss(a) + lam * interference_loss(a, gram=em.gram().detach())).item()
 
 # %% ../nbs/05_optimizer.ipynb #e6eeb178
 def fit_restarts(model: nn.Module,               # the frozen model

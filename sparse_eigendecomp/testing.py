@@ -107,13 +107,14 @@ def planted_recovered(U: torch.Tensor,          # fitted directions `[k, n]`
 # %% ../nbs/80_testing.ipynb #eabac816
 class PlantedCurvature(nn.Module):
     "y_i = x_i (q_i · w) for orthonormal planted rows `Q` `[m, d]`: under MSE, H(x) = (2/m) Σ_i x_i² q_i q_iᵀ."
-    def __init__(self, Q: torch.Tensor):  # planted orthonormal directions `[m, d]`
+    def __init__(self, Q: torch.Tensor,      # planted orthonormal directions `[m, d]`
+                 shape: tuple | None = None):  # the weight's shape (default: a vector `[d]`; e.g. a matrix `[p, q]`, p·q = d)
         super().__init__()
         self.register_buffer("Q", Q)
-        self.weight = nn.Parameter(torch.randn(Q.shape[1], generator=torch.Generator().manual_seed(0), dtype=Q.dtype))
+        self.weight = nn.Parameter(torch.randn(Q.shape[1], generator=torch.Generator().manual_seed(0), dtype=Q.dtype).reshape(shape or -1))
     def forward(self, x: torch.Tensor,  # activities `[batch, m]`
                ) -> torch.Tensor:       # `[batch, m]`
-        return x * (self.Q @ self.weight)
+        return x * (self.Q @ self.weight.reshape(-1))
 
 # %% ../nbs/80_testing.ipynb #41da23cb
 def planted_curvature(seed: int = 0,      # seeds the directions and the inputs
@@ -122,12 +123,16 @@ def planted_curvature(seed: int = 0,      # seeds the directions and the inputs
                       m: int = 3,         # planted directions
                       rate: float = 0.3,  # probability that a direction is active in a sample
                       dtype=torch.float64,  # of the directions, inputs and weights
+                      matrix: tuple | None = None,  # a weight matrix `[p, q]` (p·q = d) with rank-1 directions vec(a bᵀ)
                      ):
     "A `PlantedCurvature` model with `m` random orthonormal directions in `d` parameters, and `[n, m]` inputs -> (model, X, Q)."
     g = torch.Generator().manual_seed(seed)
-    Q = torch.linalg.qr(torch.randn(d, d, generator=g, dtype=dtype))[0][:, :m].T.contiguous()
+    if matrix is None: Q = torch.linalg.qr(torch.randn(d, d, generator=g, dtype=dtype))[0][:, :m].T.contiguous()
+    else:  # orthonormal a_i and b_i make the rank-1 directions vec(a_i b_iᵀ) orthonormal
+        a, b = (torch.linalg.qr(torch.randn(k, k, generator=g, dtype=dtype))[0][:, :m] for k in matrix)
+        Q = torch.einsum("pi,qi->ipq", a, b).reshape(m, -1).contiguous()
     X = (0.5 + 0.5 * torch.rand(n, m, generator=g, dtype=dtype)) * (torch.rand(n, m, generator=g) < rate)
-    return PlantedCurvature(Q), X, Q
+    return PlantedCurvature(Q, matrix), X, Q
 
 # %% ../nbs/80_testing.ipynb #8ee26375
 FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama", "qwen2")
@@ -180,7 +185,7 @@ def tiny_tokenizer(vocab: int = 50,  # vocabulary size (id 0 is the end-of-text 
         atomic_write(directory, lambda tmp: fast.save_pretrained(tmp), directory=True)
     return AutoTokenizer.from_pretrained(str(directory))
 
-# %% ../nbs/80_testing.ipynb #929e24b0
+# %% ../nbs/80_testing.ipynb #cddfd5c0
 class _Stop(Exception): pass
 
 def planted_fit_job(epochs: int = 2,                 # epochs of the fit (12 steps each)
@@ -204,7 +209,7 @@ def planted_fit_job(epochs: int = 2,                 # epochs of the fit (12 ste
     except _Stop: return None
     return em.U.detach().clone()
 
-# %% ../nbs/80_testing.ipynb #da8de0b5
+# %% ../nbs/80_testing.ipynb #09a7f051
 def tms_assignment_job(seed: int = 0,  # seeds the TMS experiment
                       ) -> list[int]:  # feature -> input
     "The TMS experiment with its defaults (in one process, or as one rank of several): its one-to-one assignment."

@@ -1,0 +1,128 @@
+"""Scale benchmark (not a test): data-parallel overhead, and what low-rank directions cost on a GPT-2-small-shaped model.
+
+1. The token experiment's fit (10 features on blocks.4.attn.W_K of the shipped stand-in, batches of 16 x 64 tokens)
+   under torchrun with 1 process (2 threads) and with 2 processes (1 thread each) on this machine: seconds per step,
+   tokens/s, and the time per step spent in the all-reduce (which includes waiting for the slower rank), and how far
+   the two U differ (float32).
+2. k = 100 features over all attention and MLP weights (W_Q, W_K, W_V, W_O, W_in, W_out of 12 layers: 84.9M weights)
+   of a random GPT-2-small-shaped model (KL on its logits, 4 x 64 tokens): dense U would need k x 84.9M floats for U
+   alone (not allocated: it does not fit); low-rank U (r = 1, 4) is measured, each in a fresh process: the size of
+   the trained state, and one high-curvature update on a few rows (their feature values and the gradient to the
+   factors) with its seconds and peak memory. A full step updates all 100 rows twice; the figures for k = 100 are
+   extrapolated from the rows measured and labelled so.
+Usage: python bench/scale.py [--steps 6] [--rows 1 2]
+Last lines: `ddp_overhead_per_step_s=<x>` and `lowrank_k100_all_weights_peak_gb=<x>` (r = 1, extrapolated).
+"""
+import argparse, json, os, resource, subprocess, sys, time
+from pathlib import Path
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ddp_worker(steps: int):
+    "One rank of the token fit: per-step seconds and all-reduce seconds (printed as JSON by rank 0)."
+    from sparse_eigendecomp import optimizer
+    from sparse_eigendecomp.scale import init_distributed, world
+    from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
+    from sparse_eigendecomp.transformer import load_contexts, token_eigenmodel, prepare_tokens, keep_freed_memory
+    init_distributed("cpu")
+    keep_freed_memory()
+    lm, tok = load_language_model(str(ROOT / "models/tinystories-standin"))
+    split = load_contexts(find_shared_assets() / "tinystories/tinystories-1000.txt", tok, 16 * steps, 1, 64)
+    em = token_eigenmodel(lm, "blocks.4.attn.W_K", 10)
+    train = prepare_tokens(em.model, lm, split.train)
+    reduce_s, stamps, plain = [0.0], [], optimizer._reduce
+    def timed(*tensors):
+        t0 = time.perf_counter()
+        out = plain(*tensors)
+        reduce_s[0] += time.perf_counter() - t0
+        return out
+    optimizer._reduce = timed
+    t0 = time.perf_counter()
+    optimizer.fit(em, train.resid, epochs=1, batch_size=16, lr=0.1, output_hessian=train.output_hessian, progress=False,
+                  callbacks=[lambda em, record: stamps.append(time.perf_counter())])
+    per_step = [b - a for a, b in zip([t0] + stamps[:-1], stamps)][1:]   # the first step warms up
+    rank, size = world()
+    if rank == 0:
+        print(json.dumps(dict(processes=size, threads=torch.get_num_threads(), s_per_step=sorted(per_step)[len(per_step) // 2],
+                              reduce_s_per_step=reduce_s[0] / len(stamps), U=em.U.detach().flatten()[:4096].tolist())))
+
+
+def run_ddp(nproc: int, steps: int) -> dict:
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}", __file__, "--ddp-worker", str(steps)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode: raise SystemExit(out.stderr[-3000:])
+    return json.loads([l for l in out.stdout.splitlines() if l.startswith("{")][-1])
+
+
+def gpt2_small_params():
+    names = [f"blocks.{l}.attn.W_{x}" for l in range(12) for x in "QKVO"] + [f"blocks.{l}.mlp.W_{x}" for l in range(12) for x in ("in", "out")]
+    return names
+
+
+def lowrank_worker(rank: int, rows: int):
+    "One high-curvature update on `rows` rows of a k = 100, rank-`rank` eigenmodel of a random GPT-2-small-shaped model."
+    import transformers as tf
+    from sparse_eigendecomp.eigenmodel import EigenModel
+    from sparse_eigendecomp.optimizer import high_curvature_loss
+    torch.manual_seed(0)
+    model = tf.GPT2LMHeadModel(tf.GPT2Config(attn_implementation="eager")).eval()   # forward-mode AD needs eager attention
+    em = EigenModel(model, gpt2_small_params(), 100, "kl", rank=rank)
+    x = torch.randint(0, 50257, (4, 64), generator=torch.Generator().manual_seed(0))
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    t0 = time.perf_counter()
+    hc = high_curvature_loss(em.feature_values(x, rows=torch.arange(rows)))
+    grad, = torch.autograd.grad(hc, em.F)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(json.dumps(dict(rank=rank, rows=rows, n_params=em.n_params, state_mb=3 * em.F.numel() * 4 / 2**20,   # F, its gradient, Adam's m
+                          seconds=seconds, base_gb=base, peak_gb=peak)))
+
+
+def run_lowrank(rank: int, rows: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--lowrank-worker", str(rank), str(rows)], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode: raise SystemExit(out.stderr[-3000:])
+    return json.loads([l for l in out.stdout.splitlines() if l.startswith("{")][-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--rows", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--ddp-worker", type=int)
+    ap.add_argument("--lowrank-worker", type=int, nargs=2)
+    args = ap.parse_args()
+    if args.ddp_worker: return ddp_worker(args.ddp_worker)
+    if args.lowrank_worker: return lowrank_worker(*args.lowrank_worker)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    print(f"torch {torch.__version__}, {os.cpu_count()} cores")
+
+    one, two = run_ddp(1, args.steps), run_ddp(2, args.steps)
+    U1, U2 = torch.tensor(one.pop("U")), torch.tensor(two.pop("U"))
+    print("| processes x threads | s/step | tokens/s | all-reduce s/step |\n|---|---|---|---|")
+    for r in (one, two):
+        print(f"| {r['processes']} x {r['threads']} | {r['s_per_step']:.3f} | {16 * 64 / r['s_per_step']:.0f} | {r['reduce_s_per_step']:.4f} |")
+    print(f"U after {args.steps} steps, 2 processes vs 1 (float32): relative difference {((U2 - U1).norm() / U1.norm()).item():.1e}")
+
+    n = 84_934_656
+    print(f"dense U, k = 100 over {n / 1e6:.1f}M weights: U alone {100 * n * 4 / 2**30:.1f} GB float32, with its gradient and Adam's "
+          f"first moment {3 * 100 * n * 4 / 2**30:.1f} GB: OOM on this 24 GiB machine (not allocated)")
+    print("| rank | rows measured | trained state (F, grad, Adam m) | s for these rows | peak GB | s/step, k=100 | peak GB, k=100 |")
+    print("|---|---|---|---|---|---|---|")
+    peak_k100 = {}
+    for rank in (1, 4):
+        runs = [run_lowrank(rank, rows) for rows in args.rows]
+        a, b = runs[0], runs[-1]
+        per_row_s = b["seconds"] / b["rows"]
+        per_row_gb = (b["peak_gb"] - a["peak_gb"]) / max(b["rows"] - a["rows"], 1)   # the graph kept per row until the backward
+        peak_k100[rank] = a["peak_gb"] + per_row_gb * (100 - a["rows"])
+        for r in runs:
+            print(f"| {rank} | {r['rows']} | {r['state_mb']:.2f} MB | {r['seconds']:.1f} | {r['peak_gb']:.2f} | "
+                  f"{2 * 100 * per_row_s:.0f} (estimate) | {peak_k100[rank]:.1f} (estimate) |")
+    print(f"ddp_overhead_per_step_s={two['reduce_s_per_step']:.4f}")
+    print(f"lowrank_k100_all_weights_peak_gb={peak_k100[1]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
