@@ -7,11 +7,14 @@
 2. k = 100 features over all attention and MLP weights (W_Q, W_K, W_V, W_O, W_in, W_out of 12 layers: 84.9M weights)
    of a random GPT-2-small-shaped model (KL on its logits, 4 x 64 tokens): dense U would need k x 84.9M floats for U
    alone (not allocated: it does not fit); low-rank U (r = 1, 4) is measured, each in a fresh process: the size of
-   the trained state, and one high-curvature update on a few rows (their feature values and the gradient to the
-   factors) with its seconds and peak memory. A full step updates all 100 rows twice; the figures for k = 100 are
-   extrapolated from the rows measured and labelled so.
-Usage: python bench/scale.py [--steps 6] [--rows 1 2]
-Last lines: `ddp_overhead_per_step_s=<x>` and `lowrank_k100_all_weights_peak_gb=<x>` (r = 1, extrapolated).
+   the trained state, and the high-curvature update's values and gradient to the factors for 1, 2 and 4 rows, as `fit`
+   computes them (values without a graph, then one chunk of rows at a time), with seconds and peak memory. A full
+   step updates all 100 rows twice; the k = 100 seconds are extrapolated from the rows measured and labelled so.
+`--full-step 1` instead runs one real `fit` step with k = 100 at rank 1 (about 40 minutes here) and prints its seconds
+and peak memory.
+Usage: python bench/scale.py [--steps 6] [--rows 1 4 8] | python bench/scale.py --full-step 1
+Last lines: `ddp_overhead_per_step_s=<x>` and `lowrank_k100_all_weights_peak_gb=<x>` (GiB; r = 1: the largest peak measured,
+since the peak does not grow with the rows; printed on standard error: its growth per row).
 """
 import argparse, json, os, resource, subprocess, sys, time
 from pathlib import Path
@@ -65,19 +68,33 @@ def lowrank_worker(rank: int, rows: int):
     "One high-curvature update on `rows` rows of a k = 100, rank-`rank` eigenmodel of a random GPT-2-small-shaped model."
     import transformers as tf
     from sparse_eigendecomp.eigenmodel import EigenModel
-    from sparse_eigendecomp.optimizer import high_curvature_loss
+    from sparse_eigendecomp.optimizer import high_curvature_loss, _low_rank_loss_grad
     torch.manual_seed(0)
     model = tf.GPT2LMHeadModel(tf.GPT2Config(attn_implementation="eager")).eval()   # forward-mode AD needs eager attention
     em = EigenModel(model, gpt2_small_params(), 100, "kl", rank=rank)
     x = torch.randint(0, 50257, (4, 64), generator=torch.Generator().manual_seed(0))
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     t0 = time.perf_counter()
-    hc = high_curvature_loss(em.feature_values(x, rows=torch.arange(rows)))
-    grad, = torch.autograd.grad(hc, em.F)
+    _low_rank_loss_grad(em, x, None, None, torch.arange(rows), lambda a: high_curvature_loss(a)[None])   # as `fit` does it
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(json.dumps(dict(rank=rank, rows=rows, n_params=em.n_params, state_mb=3 * em.F.numel() * 4 / 2**20,   # F, its gradient, Adam's m
                           seconds=seconds, base_gb=base, peak_gb=peak)))
+
+
+def full_step_worker(rank: int):
+    "One real `fit` step (all 100 rows, both updates) of a rank-`rank` eigenmodel on 4 x 64 tokens: seconds and peak memory."
+    import transformers as tf
+    from sparse_eigendecomp.eigenmodel import EigenModel
+    from sparse_eigendecomp.optimizer import fit
+    torch.manual_seed(0)
+    model = tf.GPT2LMHeadModel(tf.GPT2Config(attn_implementation="eager")).eval()
+    em = EigenModel(model, gpt2_small_params(), 100, "kl", rank=rank)
+    x = torch.randint(0, 50257, (4, 64), generator=torch.Generator().manual_seed(0))
+    t0 = time.perf_counter()
+    history = fit(em, x, epochs=1, batch_size=4, lr=0.01, progress=False)
+    print(json.dumps(dict(rank=rank, steps=len(history), seconds=time.perf_counter() - t0,
+                          peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)))
 
 
 def run_lowrank(rank: int, rows: int) -> dict:
@@ -89,10 +106,12 @@ def run_lowrank(rank: int, rows: int) -> dict:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=6)
-    ap.add_argument("--rows", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--rows", type=int, nargs="+", default=[1, 4, 8])
     ap.add_argument("--ddp-worker", type=int)
     ap.add_argument("--lowrank-worker", type=int, nargs=2)
+    ap.add_argument("--full-step", type=int, metavar="RANK", help="only: one real fit step with k = 100 at this rank (about 40 min)")
     args = ap.parse_args()
+    if args.full_step: return full_step_worker(args.full_step)
     if args.ddp_worker: return ddp_worker(args.ddp_worker)
     if args.lowrank_worker: return lowrank_worker(*args.lowrank_worker)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -106,17 +125,20 @@ def main():
     print(f"U after {args.steps} steps, 2 processes vs 1 (float32): relative difference {((U2 - U1).norm() / U1.norm()).item():.1e}")
 
     n = 84_934_656
-    print(f"dense U, k = 100 over {n / 1e6:.1f}M weights: U alone {100 * n * 4 / 2**30:.1f} GB float32, with its gradient and Adam's "
-          f"first moment {3 * 100 * n * 4 / 2**30:.1f} GB: OOM on this 24 GiB machine (not allocated)")
-    print("| rank | rows measured | trained state (F, grad, Adam m) | s for these rows | peak GB | s/step, k=100 | peak GB, k=100 |")
+    print(f"dense U, k = 100 over {n / 1e6:.1f}M weights: U alone {100 * n * 4 / 2**30:.1f} GiB float32, with its gradient and Adam's "
+          f"first moment {3 * 100 * n * 4 / 2**30:.1f} GiB: OOM on this 24 GiB machine (not allocated)")
+    print("| rank | rows measured | trained state (F, grad, Adam m) | s for these rows | peak GiB | s/step, k=100 | peak GiB, k=100 |")
     print("|---|---|---|---|---|---|---|")
     peak_k100 = {}
     for rank in (1, 4):
         runs = [run_lowrank(rank, rows) for rows in args.rows]
         a, b = runs[0], runs[-1]
         per_row_s = b["seconds"] / b["rows"]
-        per_row_gb = (b["peak_gb"] - a["peak_gb"]) / max(b["rows"] - a["rows"], 1)   # the graph kept per row until the backward
-        peak_k100[rank] = a["peak_gb"] + per_row_gb * (100 - a["rows"])
+        # `fit` holds one chunk's graph at a time, so the peak should not grow with the rows: k = 100 is estimated by the
+        # largest peak measured, and the growth per row between the fewest and most rows is printed to check that claim
+        peak_k100[rank] = max(r["peak_gb"] for r in runs)
+        print(f"rank {rank}: peak memory grows {(b['peak_gb'] - a['peak_gb']) / (b['rows'] - a['rows']):+.3f} GiB per row from "
+              f"{a['rows']} to {b['rows']} rows", file=sys.stderr)
         for r in runs:
             print(f"| {rank} | {r['rows']} | {r['state_mb']:.2f} MB | {r['seconds']:.1f} | {r['peak_gb']:.2f} | "
                   f"{2 * 100 * per_row_s:.0f} (estimate) | {peak_k100[rank]:.1f} (estimate) |")

@@ -71,9 +71,13 @@ class EigenModel(nn.Module):
                                           output_hessian=output_hessian)
         if U is not None: return values(U)
         if self.rank is None: return values(self.U if rows is None else self.U[rows])
-        rows = torch.arange(self.n_features) if rows is None else rows  # low-rank: a few dense rows at a time, never all k
-        per = max(1, ROW_BUDGET_BYTES // (self.n_params * self.w0.element_size()))
-        return torch.cat([values(self.direction_rows(part)) for part in rows.split(per)], -1)
+        return torch.cat([values(self.direction_rows(part)) for part in self.row_chunks(rows)], -1)  # low-rank: a few rows at a time
+
+    def row_chunks(self, rows: torch.Tensor | None = None,  # features (default: all)
+                  ) -> list[torch.Tensor]:
+        "`rows` in chunks whose dense directions fit in `ROW_BUDGET_BYTES` (low-rank eigenmodels form no more at once)."
+        rows = torch.arange(self.n_features) if rows is None else rows
+        return list(rows.split(max(1, ROW_BUDGET_BYTES // (self.n_params * self.w0.element_size()))))
 
     def gram(self) -> torch.Tensor:
         "U Uᵀ `[k, k]` (low-rank: from the factors, without forming U)."

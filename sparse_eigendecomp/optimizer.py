@@ -195,10 +195,27 @@ def _reduce(*tensors: torch.Tensor) -> list[torch.Tensor]:
     flat = all_reduce_sum(torch.cat([t.reshape(-1) for t in tensors]))
     return [part.view_as(t) for part, t in zip(flat.split([t.numel() for t in tensors]), tensors)]
 
+# %% ../nbs/05_optimizer.ipynb #9394cd80
+def _low_rank_loss_grad(em, x, m, chunk_size, rows, loss_of):
+    "Low-rank: (loss_of(a) `[..., loss]`, its gradient to the factors, a) with the kernel's graph of one chunk of rows at a time."
+    with torch.no_grad(): a = em.feature_values(x, chunk_size, rows=rows, output_hessian=m)  # pass 1: the values, no graph
+    a.requires_grad_(True)
+    with torch.enable_grad():
+        losses = loss_of(a)
+        g_a, grad = torch.autograd.grad(losses[-1], [a, em.F], allow_unused=True)   # dL/da, and dL/dF through the Gram matrix
+    grad = torch.zeros_like(em.F) if grad is None else grad
+    for part, cols in zip(em.row_chunks(rows), torch.arange(len(rows)).split(len(em.row_chunks(rows)[0]))):
+        a_part = em.feature_values(x, chunk_size, rows=part, output_hessian=m)       # pass 2: one chunk's graph at a time
+        grad += torch.autograd.grad((a_part * g_a[..., cols]).sum(), em.F)[0]
+    return losses.detach(), grad, a.detach()
+
 # %% ../nbs/05_optimizer.ipynb #39b752c6
 def _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where, share=1.0):
     "Update 1: rows `rows` of U down L1 of the global batch; `x` is this rank's shard, `share` its fraction of the batch."
-    if len(x):
+    if len(x) and em.rank is not None:
+        hc, grad, _ = _low_rank_loss_grad(em, x, m, chunk_size, rows, lambda a: (high_curvature_loss(a) * share)[None])
+        hc = hc[0]
+    elif len(x):
         hc = high_curvature_loss(em.feature_values(x, chunk_size, rows=rows, output_hessian=m)) * share
         grad, = torch.autograd.grad(hc, em.trainable)
     else: hc, grad = torch.zeros((), dtype=em.w0.dtype, device=em.w0.device), torch.zeros_like(em.trainable)
@@ -211,12 +228,17 @@ def _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where, sh
 def _joint_update(em, opt, x, m, chunk_size, lam, last_good, where, share=1.0):
     "Update 2: all rows down L1 + λ·L2 of the global batch -> (its mean |a| per feature, L1, L2, loss)."
     k, like = em.n_features, dict(dtype=em.w0.dtype, device=em.w0.device)
-    if len(x):
-        a = em.feature_values(x, chunk_size, output_hessian=m)
+    def losses_of(a):
         hc, inter = high_curvature_loss(a) * share, interference_loss(a, gram=em.gram()) * share
-        loss = hc + lam * inter
-        grad, = torch.autograd.grad(loss, em.trainable)
-        losses, mean_abs = torch.stack([hc, inter, loss]).detach(), a.detach().abs().reshape(-1, k).mean(0) * share
+        return torch.stack([hc, inter, hc + lam * inter])
+    if len(x) and em.rank is not None:
+        losses, grad, a = _low_rank_loss_grad(em, x, m, chunk_size, torch.arange(k), losses_of)
+        mean_abs = a.abs().reshape(-1, k).mean(0) * share
+    elif len(x):
+        a = em.feature_values(x, chunk_size, output_hessian=m)
+        losses = losses_of(a)
+        grad, = torch.autograd.grad(losses[2], em.trainable)
+        losses, mean_abs = losses.detach(), a.detach().abs().reshape(-1, k).mean(0) * share
     else: losses, mean_abs, grad = torch.zeros(3, **like), torch.zeros(k, **like), torch.zeros_like(em.trainable)
     losses, mean_abs, grad = _reduce(losses, mean_abs, grad)
     _finite_or_raise(losses[2], f"{where}, step 2 (high curvature + λ·interference)", em, last_good)
