@@ -10,11 +10,11 @@
    the trained state, and the high-curvature update's values and gradient to the factors for 1, 2 and 4 rows, as `fit`
    computes them (values without a graph, then one chunk of rows at a time), with seconds and peak memory. A full
    step updates all 100 rows twice; the k = 100 seconds are extrapolated from the rows measured and labelled so.
-`--full-step 1` instead runs one real `fit` step with k = 100 at rank 1 (about 40 minutes here) and prints its seconds
-and peak memory.
-Usage: python bench/scale.py [--steps 6] [--rows 1 4 8] | python bench/scale.py --full-step 1
-Last lines: `ddp_overhead_per_step_s=<x>` and `lowrank_k100_all_weights_peak_gb=<x>` (GiB; r = 1: the largest peak measured,
-since the peak does not grow with the rows; printed on standard error: its growth per row).
+3. One real `fit` step with k = 100 at rank 1 (both updates of all 100 rows; about 40 minutes here): seconds and peak
+   memory (`--skip-full-step` leaves it out; `--full-step 1` runs only it).
+Usage: python bench/scale.py [--steps 6] [--rows 1 4 8] [--skip-full-step] | python bench/scale.py --full-step 1
+Last lines: `ddp_overhead_per_step_s=<x>` and `lowrank_k100_all_weights_peak_gb=<x>` (GiB, r = 1: the real step's peak;
+with --skip-full-step, the largest peak of the rows measured; the growth per row is printed on standard error).
 """
 import argparse, json, os, resource, subprocess, sys, time
 from pathlib import Path
@@ -110,6 +110,7 @@ def main():
     ap.add_argument("--ddp-worker", type=int)
     ap.add_argument("--lowrank-worker", type=int, nargs=2)
     ap.add_argument("--full-step", type=int, metavar="RANK", help="only: one real fit step with k = 100 at this rank (about 40 min)")
+    ap.add_argument("--skip-full-step", action="store_true", help="leave out the real k = 100 step (the last line then uses the estimate)")
     args = ap.parse_args()
     if args.full_step: return full_step_worker(args.full_step)
     if args.ddp_worker: return ddp_worker(args.ddp_worker)
@@ -142,6 +143,12 @@ def main():
         for r in runs:
             print(f"| {rank} | {r['rows']} | {r['state_mb']:.2f} MB | {r['seconds']:.1f} | {r['peak_gb']:.2f} | "
                   f"{2 * 100 * per_row_s:.0f} (estimate) | {peak_k100[rank]:.1f} (estimate) |")
+    if not args.skip_full_step:  # the real thing for rank 1: one fit step of all 100 rows (about 40 minutes here)
+        out = subprocess.run([sys.executable, __file__, "--full-step", "1"], capture_output=True, text=True, cwd=ROOT)
+        if out.returncode: raise SystemExit(out.stderr[-3000:])
+        full = json.loads([l for l in out.stdout.splitlines() if l.startswith("{")][-1])
+        peak_k100[1] = full["peak_gb"]
+        print(f"one fit step, k = 100, rank 1, 4 x 64 tokens (measured): {full['seconds']:.0f}s, peak {full['peak_gb']:.1f} GiB")
     print(f"ddp_overhead_per_step_s={two['reduce_s_per_step']:.4f}")
     print(f"lowrank_k100_all_weights_peak_gb={peak_k100[1]:.1f}")
 
