@@ -203,8 +203,8 @@ def _low_rank_loss_grad(em, x, m, chunk_size, rows, loss_of):
     with torch.enable_grad():
         losses = loss_of(a)
         g_a, grad = torch.autograd.grad(losses[-1], [a, em.F], allow_unused=True)   # dL/da, and dL/dF through the Gram matrix
-    grad = torch.zeros_like(em.F) if grad is None else grad
-    for part, cols in zip(em.row_chunks(rows), torch.arange(len(rows)).split(len(em.row_chunks(rows)[0]))):
+    grad, chunks = (torch.zeros_like(em.F) if grad is None else grad), em.row_chunks(rows)
+    for part, cols in zip(chunks, torch.arange(len(rows)).split(len(chunks[0]))):
         a_part = em.feature_values(x, chunk_size, rows=part, output_hessian=m)       # pass 2: one chunk's graph at a time
         grad += torch.autograd.grad((a_part * g_a[..., cols]).sum(), em.F)[0]
     return losses.detach(), grad, a.detach()

@@ -13,10 +13,10 @@ from .eigenmodel import EigenModel
 from .analysis import feature_density
 
 # %% auto #0
-__all__ = ['SampleHessians', 'Traces', 'sample_traces', 'orthonormal_rows', 'span_curvature', 'Captured', 'captured_curvature',
-           'active_features', 'interference', 'matched_cosine', 'Eigen', 'top_eigenvectors', 'random_directions',
-           'trace_weights', 'eig_directions', 'part_masks', 'head_directions', 'MethodScore', 'score_method',
-           'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin', 'random_pass_rate',
+__all__ = ['SampleHessians', 'Traces', 'sample_traces', 'with_curvature', 'orthonormal_rows', 'span_curvature', 'Captured',
+           'captured_curvature', 'active_features', 'interference', 'matched_cosine', 'Eigen', 'top_eigenvectors',
+           'random_directions', 'trace_weights', 'eig_directions', 'part_masks', 'head_directions', 'MethodScore',
+           'score_method', 'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin', 'random_pass_rate',
            'top_token_entropy', 'checked_scorecard']
 
 # %% ../nbs/09_scorecard.ipynb #1716eff9
@@ -37,16 +37,13 @@ class SampleHessians:
         return SampleHessians(self.em, self.inputs[idx], None if self.output_hessian is None else self.output_hessian[idx], self.chunk_size)
 
 # %% ../nbs/09_scorecard.ipynb #cddea4e0
-@torch.no_grad()
-def _values(h: SampleHessians, U: torch.Tensor) -> torch.Tensor:
-    a = h.em.feature_values(h.inputs, h.chunk_size, U=U.to(h.em.U.dtype), output_hessian=h.output_hessian)
-    return a.reshape(-1, a.shape[-1])
-
 @patch
+@torch.no_grad()
 def values(self: SampleHessians, U: torch.Tensor,  # directions `[k, n_params]` (any norm)
           ) -> torch.Tensor:                        # `[S, k]`, S = samples (× positions)
     "uᵀ H(x) u for every row u of `U` and every sample x."
-    return _values(self, U)
+    a = self.em.feature_values(self.inputs, self.chunk_size, U=U.to(self.em.w0.dtype), output_hessian=self.output_hessian)
+    return a.reshape(-1, a.shape[-1])
 
 # %% ../nbs/09_scorecard.ipynb #75afa510
 @patch
@@ -54,7 +51,7 @@ def hvp(self: SampleHessians, V: torch.Tensor,            # vectors `[b, n_param
         weights: torch.Tensor | None = None,             # `[S]` weight of each sample (default: 1/S, the mean Hessian)
        ) -> torch.Tensor:                                # `[b, n_params]`
     "Σ_x w_x H(x) v for every row v of `V`: half the gradient of Σ_x w_x vᵀH(x)v."
-    V = V.detach().to(self.em.U.dtype).requires_grad_(True)
+    V = V.detach().to(self.em.w0.dtype).requires_grad_(True)
     with torch.enable_grad():
         a = self.em.feature_values(self.inputs, self.chunk_size, U=V, output_hessian=self.output_hessian)
         a = a.reshape(-1, a.shape[-1])
@@ -83,11 +80,19 @@ def sample_traces(h: SampleHessians,      # the per-sample Hessians
                  ) -> Traces:
     "tr H(x) for every sample: exact up to `exact_up_to` parameters, else Hutchinson's estimate from `probes` probes."
     n = h.n_params
-    if n <= exact_up_to: return Traces(h.values(torch.eye(n, dtype=h.em.U.dtype, device=h.em.U.device)).sum(-1))
+    if n <= exact_up_to: return Traces(h.values(torch.eye(n, dtype=h.em.w0.dtype, device=h.em.w0.device)).sum(-1))
     if probes < 2: raise ValueError(f"probes must be >= 2 for an error estimate, got {probes}")
     Z = torch.randint(0, 2, (probes, n), generator=torch.Generator().manual_seed(seed)).to(h.em.U) * 2 - 1  # drawn on the CPU
     z_values = h.values(Z)
     return Traces(z_values.mean(-1), z_values)
+
+# %% ../nbs/09_scorecard.ipynb #576f5c09
+def with_curvature(traces: Traces,           # tr H(x) per sample
+                   min_trace: float = 1e-6,  # relative to the largest trace
+                  ) -> torch.Tensor:         # `[S]` booleans
+    "The samples whose trace is above `min_trace` × the largest: those captured curvature is a mean over."
+    t = traces.values
+    return t > min_trace * t.max().clamp_min(torch.finfo(t.dtype).tiny)
 
 # %% ../nbs/09_scorecard.ipynb #1faeb475
 def orthonormal_rows(U: torch.Tensor,      # directions `[k, n]`
@@ -122,7 +127,7 @@ def captured_curvature(numerators: torch.Tensor,  # `[S]` tr(QᵀH(x)Q) (see `sp
     "Mean over samples of the share tr(QᵀH(x)Q) / tr H(x), with a jackknife error over Hutchinson's probes."
     t, num = traces.values.double(), numerators.double()
     if t.shape != num.shape: raise ValueError(f"numerators {tuple(num.shape)} and traces {tuple(t.shape)} differ in shape")
-    keep = t > min_trace * t.max().clamp_min(torch.finfo(t.dtype).tiny)
+    keep = with_curvature(traces, min_trace)
     if not keep.any(): raise ValueError("no sample has curvature: every trace is zero")
     share = torch.full_like(t, float("nan"))
     share[keep] = num[keep] / t[keep]
@@ -243,8 +248,7 @@ def trace_weights(traces: Traces,           # tr H(x) per sample
                   min_trace: float = 1e-6,  # as in `captured_curvature`
                  ) -> torch.Tensor:         # `[S]`
     "w_x = 1 / (S' tr H(x)) on the S' samples with curvature, 0 elsewhere: Σ_x w_x H(x) is the mean unit-trace Hessian."
-    t = traces.values
-    keep = t > min_trace * t.max().clamp_min(torch.finfo(t.dtype).tiny)
+    t, keep = traces.values, with_curvature(traces, min_trace)
     return torch.where(keep, 1 / (keep.sum() * t.clamp_min(torch.finfo(t.dtype).tiny)), torch.zeros_like(t))
 
 # %% ../nbs/09_scorecard.ipynb #287c32d0
@@ -258,8 +262,8 @@ def eig_directions(h: SampleHessians,     # the per-sample Hessians
     "The eig baseline: top-`k` eigenvectors of the mean unit-trace per-sample Hessian (the ceiling of captured curvature)."
     w = trace_weights(traces)
     e = top_eigenvectors(lambda V: h.hvp(V, w), h.n_params, k, iterations=iterations, seed=seed, dense_up_to=dense_up_to,
-                         device=h.em.U.device)
-    return e.vectors[0].to(h.em.U.dtype), e
+                         device=h.em.w0.device)
+    return e.vectors[0].to(h.em.w0.dtype), e
 
 # %% ../nbs/09_scorecard.ipynb #f73b5239
 def part_masks(em: EigenModel,           # the eigenmodel
@@ -285,9 +289,9 @@ def head_directions(h: SampleHessians,     # the per-sample Hessians (of attenti
     "The heads baseline: each head's top eigenvector of the mean unit-trace Hessian restricted to it, largest eigenvalues first."
     per_head = math.ceil(k / len(masks))  # after one per head, second eigenvectors, and so on
     e = top_eigenvectors(lambda V: h.hvp(V, trace_weights(traces)), h.n_params, per_head, masks=masks, iterations=iterations,
-                         seed=seed, dense_up_to=dense_up_to, device=h.em.U.device)
+                         seed=seed, dense_up_to=dense_up_to, device=h.em.w0.device)
     order = sorted(((r, -e.values[g, r].item(), g) for g in range(len(masks)) for r in range(per_head)))[:k]
-    return torch.stack([e.vectors[g, r] for r, _, g in order]).to(h.em.U.dtype), [g for _, _, g in order], e
+    return torch.stack([e.vectors[g, r] for r, _, g in order]).to(h.em.w0.dtype), [g for _, _, g in order], e
 
 # %% ../nbs/09_scorecard.ipynb #e570e1ec
 @dataclass
@@ -350,7 +354,7 @@ def _trace_rows(values: torch.Tensor, idx) -> torch.Tensor:
 # %% ../nbs/09_scorecard.ipynb #d00c86eb
 def _baselines(h, ht, traces, k, heads, iterations, seed):
     "{method: (directions, directions from another seed, what to report of their computation)} of the baselines."
-    n, dtype, device = h.n_params, h.em.U.dtype, h.em.U.device
+    n, dtype, device = h.n_params, h.em.w0.dtype, h.em.w0.device
     info = lambda e: dict(exact=e.exact, krylov_residual=e.residuals.max().item())  # the largest relative residual of a Ritz pair
     (U, e), (U2, _) = (eig_directions(ht, k, traces, iterations, s) for s in (seed, seed + 1))
     out = {"eig": (U, U2, info(e))}
@@ -386,8 +390,8 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
         v_trace = _trace_rows(v.reshape(len(inputs), -1, k), trace_idx).reshape(-1, k)
         numerators = v_trace.sum(-1) if _is_orthonormal(U) else span_curvature(ht, U)
         rows.append(score_method(name, U, v, numerators, traces, U2, {**info, **(extra(name, U, v) if extra else {})}))
-    kept = captured_curvature(traces.values, traces)  # which samples have curvature (the shares themselves are 1)
-    trace = dict(exact=traces.exact, probes=traces.n_probes, samples=kept.n_samples, excluded=kept.n_excluded,
+    kept = with_curvature(traces)
+    trace = dict(exact=traces.exact, probes=traces.n_probes, samples=int(kept.sum()), excluded=int((~kept).sum()),
                  contexts=len(inputs) if trace_idx is None else len(trace_idx))
     return Scorecard(rows, k, em.n_params, len(v), trace, time.perf_counter() - t0)
 
@@ -476,7 +480,7 @@ def random_pass_rate(h: SampleHessians,   # the per-sample Hessians
                      seed: int = 0,       # seeds the draws (apart from the random baseline's)
                     ) -> dict:
     "How often random orthonormal frames pass `check`: {'draws', 'pass_rate', 'pass_rate_at_margin'} (margin >= `margin`)."
-    U = torch.cat([random_directions(k, h.n_params, 10_000 * (seed + 1) + d, h.em.U.dtype, h.em.U.device) for d in range(draws)])
+    U = torch.cat([random_directions(k, h.n_params, 10_000 * (seed + 1) + d, h.em.w0.dtype, h.em.w0.device) for d in range(draws)])
     v = h.values(U).reshape(-1, draws, k)
     results = [check(v[:, d]) for d in range(draws)]
     return dict(draws=draws, pass_rate=sum(p for p, _ in results) / draws,
