@@ -4,10 +4,12 @@
    200 held-out contexts from the 100 held-out stories of tinystories-1000.txt, 8 epochs) on TinyStories-1M when a local
    copy is given (--model DIR), else on the shipped offline stand-in (models/tinystories-standin): time and tokens/s on
    this machine, and the stand-in's held-out loss.
-2. One training step (feature values + gradient w.r.t. U, 10 directions, 4 contexts x 64 tokens) three ways, as ratios:
-   the plain kernel on the whole model (KL on the logits), the tail from layer 4 with the readout KL, and the tail with
-   the precomputed per-token output Hessian (what the experiment uses). All three compute the same values (checked here).
-Usage: python bench/transformer.py [--model DIR] [--epochs 8] [--skip-full]
+2. One training pass (feature values + gradient w.r.t. U, 10 directions, 16 contexts x 64 tokens) four ways, as ratios:
+   the generic kernel (forward-mode AD, method 'ggn') on the whole model (KL on the logits), on the tail from layer 4
+   with the readout KL, and on the tail with the precomputed per-token output Hessian; and the structured kernel
+   (the tail's Jacobian written out, method 'structured') with the output Hessian, which is what the experiment uses.
+   All four compute the same values (checked here).
+Usage: python bench/transformer.py [--model DIR] [--epochs 8] [--skip-full] [--skip-steps]
 """
 import argparse, time
 import torch
@@ -17,6 +19,17 @@ from sparse_eigendecomp.analysis import converged_features
 from sparse_eigendecomp.testing import relative_error
 from sparse_eigendecomp.transformer import (load_contexts, transformer_experiment, token_eigenmodel, prepare_tokens,
                                             keep_freed_memory)
+
+
+def gemm_gflops():
+    "The machine's state: float32 GFLOP/s of one large product (best of 3). These VMs slow down at times; compare runs by it."
+    a, b = torch.rand(1024, 45000), torch.rand(45000, 2080)
+    best = min(time_it(lambda: a @ b) for _ in range(3))
+    return 1024 * 45000 * 2080 * 2 / best / 1e9
+
+
+def time_it(fn):
+    t0 = time.perf_counter(); fn(); return time.perf_counter() - t0
 
 
 def step_seconds(fn, repeats=3):
@@ -35,25 +48,16 @@ def main():
     ap.add_argument("--model", default="models/tinystories-standin")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--skip-full", action="store_true", help="only the per-step comparison")
+    ap.add_argument("--skip-steps", action="store_true", help="only the full experiment")
     args = ap.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, glibc keep-freed-memory: {keep_freed_memory()}")
+    print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s")
     model, tok = load_language_model(args.model)
     card = model_card(args.model)
     print(f"model: {card['name']}" + (f", stand-in with held-out loss {card['held_out_loss']:.3f}" if card["stand_in"] else ""))
     train_ids, held_ids, held_stories = load_contexts(find_shared_assets() / "tinystories" / "tinystories-1000.txt", tok, 500, 200, 64)
 
-    em = token_eigenmodel(model, "blocks.4.attn.W_K", 10, seed=0)
-    U = em.U.detach().clone().requires_grad_(True)
-    x = train_ids[:4]
-    data = prepare_tokens(em.model, model, x)
-    whole, a_whole = step_seconds(lambda: (feature_values(model, x, U, "blocks.4.attn.W_K", "kl"), U))
-    tail, a_tail = step_seconds(lambda: (em.feature_values(data.resid, U=U), U))
-    output_hessian, a_output_hessian = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian), U))
-    print(f"one step, 4 x 64 tokens, 10 directions: whole model {whole:.2f}s, tail + readout KL {tail:.2f}s, "
-          f"tail + output Hessian {output_hessian:.3f}s (output Hessian for these tokens: {data.seconds:.2f}s once); "
-          f"relative differences {relative_error(a_tail, a_whole):.1e}, {relative_error(a_output_hessian, a_whole):.1e}")
-
-    if not args.skip_full:
+    if not args.skip_full:  # first, in a fresh process: the vocabulary-sized passes below leave the heap fragmented
         t0 = time.perf_counter()
         run = transformer_experiment(model, train_ids, held_ids, "blocks.4.attn.W_K", n_features=10, epochs=args.epochs, progress=False,
                                      heldout_stories=held_stories)
@@ -66,8 +70,25 @@ def main():
         print(f"eval_tokens_per_s={t['eval_tokens_per_s']:.0f}")
         print(f"converged_features={int(converged_features(run.heldout_values).sum())}")
         if card["stand_in"]: print(f"standin_heldout_loss={card['held_out_loss']:.3f}")
-    print(f"step_speedup_split={whole / tail:.2f}")
-    print(f"step_speedup_output_hessian={whole / output_hessian:.1f}")
+    if not args.skip_steps:
+        em = token_eigenmodel(model, "blocks.4.attn.W_K", 10, seed=0)
+        U = em.U.detach().clone().requires_grad_(True)
+        x = train_ids[:16]
+        data = prepare_tokens(em.model, model, x)
+        whole, a_whole = step_seconds(lambda: (feature_values(model, x, U, "blocks.4.attn.W_K", "kl", method="ggn"), U))
+        tail, a_tail = step_seconds(lambda: (em.feature_values(data.resid, U=U, method="ggn"), U))
+        output_hessian, a_output_hessian = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian, method="ggn"), U))
+        structured, a_structured = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian, method="structured"), U))
+        print(f"one pass, 16 x 64 tokens, 10 directions: whole model {whole:.2f}s, tail + readout KL {tail:.2f}s, "
+              f"tail + output Hessian {output_hessian:.3f}s, structured tail + output Hessian {structured:.3f}s "
+              f"(output Hessian for these tokens: {data.seconds:.2f}s once); relative differences to the whole model "
+              f"{relative_error(a_tail, a_whole):.1e}, {relative_error(a_output_hessian, a_whole):.1e}, {relative_error(a_structured, a_whole):.1e}")
+
+    print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s (at the end)")
+    if not args.skip_steps:
+        print(f"step_speedup_split={whole / tail:.2f}")
+        print(f"step_speedup_output_hessian={whole / output_hessian:.1f}")
+        print(f"step_speedup_structured={output_hessian / structured:.2f}")
 
 
 if __name__ == "__main__":

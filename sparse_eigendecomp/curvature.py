@@ -13,6 +13,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from .divergence import Divergence, get_divergence, quadratic_divergence
 from .params import ParamSelection, select_params
 from .architectures import eval_mode
+from .tangents import structured_values, structured_reason, tangent_plan
 
 # %% auto #0
 __all__ = ['METHODS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'check_directions', 'check_inputs',
@@ -59,7 +60,7 @@ def _ggn_values(model, sel, div, x, U, w0):
     y0, Ju = vmap(lambda u: jvp(f, (w0,), (u,)), out_dims=(None, 0))(U)  # y0 [*output shape], Ju [k, *output shape]
     return div.output_curvature(Ju, y0.detach())
 
-METHODS = {"ggn": _ggn_values, "jvp": _nested_jvp_values}
+METHODS = {"ggn": _ggn_values, "jvp": _nested_jvp_values, "structured": structured_values}
 
 # %% ../nbs/03_curvature.ipynb #e1d6fc55
 def check_directions(U: torch.Tensor,  # directions
@@ -103,7 +104,7 @@ def feature_values(model: nn.Module,                   # any module returning a 
                    U: torch.Tensor,                    # directions `[k, n_params]` (rows are usually unit norm)
                    params: str | Sequence[str] | ParamSelection,  # which parameters the directions live in
                    divergence: str | Divergence = "mse",  # 'mse' or 'kl'
-                   method: str = "ggn",                # 'ggn' (exact one-JVP fast path) or 'jvp' (nested-JVP reference)
+                   method: str = "auto",               # 'auto' (structured where it applies, else ggn), 'ggn', 'structured' or 'jvp' (reference)
                    chunk_size: int | None = None,      # samples per chunk (bounds memory; same result); default: auto
                    w0: torch.Tensor | None = None,     # the point W0 (default: the model's current values)
                    output_hessian: torch.Tensor | None = None, # precomputed d²D/dy² at W0 per sample, `[batch(, pos), d_out, d_out]`; replaces `divergence`
@@ -111,7 +112,9 @@ def feature_values(model: nn.Module,                   # any module returning a 
     "Feature values uᵀ H(x) u of the per-sample Hessian of the divergence at W0, for every row u of `U`."
     sel = select_params(model, params)
     div = get_divergence(divergence)
-    if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
+    if method not in METHODS and method != "auto": raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS) + ['auto']}")
+    if method == "auto": method = "ggn" if structured_reason(model, sel) else "structured"
+    if method == "structured": tangent_plan(model, sel)  # raises, saying why, where it cannot run
     check_directions(U, sel.n_params)
     check_inputs(inputs)
     if output_hessian is not None:

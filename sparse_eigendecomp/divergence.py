@@ -10,8 +10,9 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['DIVERGENCES', 'mse_divergence', 'kl_divergence', 'mse_output_curvature', 'kl_output_curvature', 'Divergence',
-           'get_divergence', 'readout_curvature', 'readout_kl', 'quadratic_divergence', 'kl_readout_hessian']
+__all__ = ['DIVERGENCES', 'READOUT_CHUNK_ELEMENTS', 'OUTER_PRODUCT_BUDGET_BYTES', 'BF16_TOLERANCE', 'mse_divergence',
+           'kl_divergence', 'mse_output_curvature', 'kl_output_curvature', 'Divergence', 'get_divergence',
+           'readout_curvature', 'readout_kl', 'quadratic_divergence', 'kl_readout_hessian']
 
 # %% ../nbs/00_divergence.ipynb #db47ca3b
 def _check_same_shape(y, y0, what):
@@ -88,6 +89,15 @@ def get_divergence(name: str | Divergence,  # 'mse', 'kl', or a `Divergence` (re
     return DIVERGENCES[name]
 
 # %% ../nbs/00_divergence.ipynb #2391d4f3
+READOUT_CHUNK_ELEMENTS = 2**20  # vocabulary-sized tangents per slice, without a graph
+
+def _readout_second_moment(v, W_U, p):  # Σ_v p_v z_v² with z = v W_U, one vocabulary slice at a time (no graph)
+    width = max(256, READOUT_CHUNK_ELEMENTS // max(1, v[..., 0].numel()))
+    out = torch.zeros(v.shape[:-1], dtype=v.dtype, device=v.device)
+    for start in range(0, W_U.shape[1], width):
+        out += ((v @ W_U[:, start:start + width]).square_() * p[..., start:start + width]).sum(-1)
+    return out
+
 class _ReadoutCurvature(torch.autograd.Function):
     "q = Σ_v p_v z_v² − (v·m)² with z = v W_U, and its exact gradient in v (not in W_U or p: they are fixed)."
     @staticmethod
@@ -110,7 +120,9 @@ def readout_curvature(v: torch.Tensor,       # tangents of the output before the
                      ) -> torch.Tensor:      # `[..., batch(, pos)]`
     "The KL's output curvature behind the readout, Var_p(v W_U), without a second vocabulary-sized pass for the mean."
     p = logits0.softmax(-1)
-    return _ReadoutCurvature.apply(v, W_U, p, p @ W_U.T).clamp_min(0)  # the clamp removes round-off below 0
+    m = p @ W_U.T
+    if torch.is_grad_enabled() and v.requires_grad: return _ReadoutCurvature.apply(v, W_U, p, m).clamp_min(0)  # the clamp removes round-off below 0
+    return (_readout_second_moment(v, W_U, p) - (v * m).sum(-1).square()).clamp_min(0)
 
 # %% ../nbs/00_divergence.ipynb #a07ad974
 def readout_kl(W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
@@ -139,31 +151,48 @@ def quadratic_divergence(output_hessian: torch.Tensor,  # per-sample symmetric m
     return Divergence("quadratic", value, lambda v, y0: form(v, v))
 
 # %% ../nbs/00_divergence.ipynb #b5d34c06
+OUTER_PRODUCT_BUDGET_BYTES = 2**30  # the unembeddings' outer products are formed once for all tokens below this size
+BF16_TOLERANCE = 1e-5               # the bfloat16 part's error bound, relative to tr M, above which a chunk is summed in full
+
+def _second_moments(p, outer, norms, trace, bf16_below, outer_bf16):
+    "Σ_v p_v triu(w_v w_vᵀ) `[tokens, d(d+1)/2]` of one chunk of tokens and vocabulary (see above for the bfloat16 part)."
+    if outer_bf16 is None: return p @ outer
+    kept = (p.amax(0) >= bf16_below).nonzero().squeeze(1)
+    rest = p.index_fill(1, kept, 0)
+    if (2**-6 * (rest @ norms) > BF16_TOLERANCE * trace).any(): return p @ outer
+    return p[:, kept] @ outer[kept] + (rest.bfloat16() @ outer_bf16).to(p.dtype)
+
+# %% ../nbs/00_divergence.ipynb #ec815f72
 @torch.no_grad()
 def kl_readout_hessian(h0: torch.Tensor,                 # outputs before the readout at W0, `[..., d_model]`
                       W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
                       b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
                       token_chunk: int = 1024,          # tokens per chunk (bounds the `[chunk, d_vocab]` probabilities)
-                      vocab_chunk: int | None = None,   # vocabulary entries per chunk (default: `[chunk, d(d+1)/2]` outer products within 64 MiB)
+                      vocab_chunk: int | None = None,   # vocabulary entries per chunk (default: all if within `OUTER_PRODUCT_BUDGET_BYTES`)
+                      bf16_below: float | None = 1e-6,  # float32 inputs: entries below this probability in bfloat16 products (None: never)
                      ) -> torch.Tensor:                 # M = W_U (diag p − p pᵀ) W_Uᵀ, `[..., d_model, d_model]`
     "The KL's output Hessian pulled back through the unembedding, per token: the covariance of the unembeddings under p."
     d = h0.shape[-1]
     if W_U.shape[0] != d: raise ValueError(f"W_U {tuple(W_U.shape)} does not match outputs of width {d} (expected [d_model, d_vocab])")
     rows, cols = torch.triu_indices(d, d, device=h0.device)
-    vocab_chunk = vocab_chunk or max(1, 2**26 // (len(rows) * 3 * h0.element_size()))  # three such temporaries per chunk
+    outer = lambda Wc: Wc[:, rows] * Wc[:, cols]  # [vocab entries, d(d+1)/2]
     # Shifting every unembedding by the same vector leaves the covariance unchanged; centering on the mean one keeps
     # E_p[w wᵀ] and m mᵀ small, so their difference loses little to float32 round-off.
     W = (W_U.detach() - W_U.detach().mean(1, keepdim=True)).T  # [d_vocab, d_model]
-    h = h0.detach().reshape(-1, d)
+    h, norms = h0.detach().reshape(-1, d), W.square().sum(1)
     out = torch.empty(len(h), d, d, dtype=h.dtype, device=h.device)
+    # The outer products depend on W_U alone: form them once when they fit (one large product per token chunk).
+    once = vocab_chunk is None and W.shape[0] * len(rows) * h.element_size() <= OUTER_PRODUCT_BUDGET_BYTES
+    all_outer = outer(W) if once else None
+    bf16 = all_outer.bfloat16() if once and bf16_below is not None and h.dtype == torch.float32 else None
+    vocab_chunk = W.shape[0] if once else vocab_chunk or max(1, 2**26 // (len(rows) * 3 * h0.element_size()))  # three temporaries
     for start in range(0, len(h), token_chunk):
         logits = h[start:start + token_chunk] @ W_U
         p = (logits if b_U is None else logits + b_U).softmax(-1)
-        second = torch.zeros(len(p), len(rows), dtype=h.dtype, device=h.device)
-        for v in range(0, W.shape[0], vocab_chunk):
-            Wc = W[v:v + vocab_chunk]
-            second.addmm_(p[:, v:v + vocab_chunk], Wc[:, rows] * Wc[:, cols])
         m = p @ W
+        trace = p @ norms - m.square().sum(1)
+        second = sum(_second_moments(p[:, v:v + vocab_chunk], all_outer if once else outer(W[v:v + vocab_chunk]), norms, trace, bf16_below, bf16)
+                     for v in range(0, W.shape[0], vocab_chunk))
         M = torch.zeros(len(p), d, d, dtype=h.dtype, device=h.device)
         M[:, rows, cols] = second
         M[:, cols, rows] = second

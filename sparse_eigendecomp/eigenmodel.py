@@ -62,7 +62,7 @@ class EigenModel(nn.Module):
     def feature_values(self, inputs: torch.Tensor,      # samples `[batch, ...]` (or `resid_pre` for a tail)
                        chunk_size: int | None = None,  # samples per kernel chunk (default: automatic)
                        U: torch.Tensor | None = None,  # directions to evaluate (default: all of `self.U`)
-                       method: str = "ggn",            # 'ggn' or 'jvp' (see `feature_values`)
+                       method: str = "auto",           # 'auto', 'ggn', 'structured' or 'jvp' (see `feature_values`)
                        output_hessian: torch.Tensor | None = None,  # precomputed per-sample output Hessian (see `feature_values`)
                        rows: torch.Tensor | None = None,  # which features, when `U` is not given (default: all)
                       ) -> torch.Tensor:

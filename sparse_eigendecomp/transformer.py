@@ -75,8 +75,8 @@ def prepare_tokens(tail: ResidualTail,          # the model from the split on
     if not (output_hessian and tokens.numel() * d * d * resid.element_size() <= output_hessian_budget_bytes):
         return TokenData(tokens, resid, None, time.perf_counter() - t0)
     W_U, b_U = unembedding(tail)
-    with eval_mode(tail):
-        M = torch.cat([kl_readout_hessian(tail(r), W_U, b_U) for r in resid.split(batch_size)])
+    with eval_mode(tail): final = torch.cat([tail(r) for r in resid.split(batch_size)])
+    M = kl_readout_hessian(final, W_U, b_U)  # one call: its setup (the unembeddings' outer products) is paid once
     return TokenData(tokens, resid, M, time.perf_counter() - t0)
 
 # %% ../nbs/12_transformer.ipynb #cc2b1084
@@ -178,14 +178,15 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     "Fit a token-level sparse eigendecomposition of `params` and evaluate it on held-out contexts."
     c, t0 = fit_config(config, **settings), time.perf_counter()
     em = token_eigenmodel(model, params, n_features, c.seed)
-    if precompute_output_hessian is None:
-        precompute_output_hessian = output_hessian_pays_off(unembedding(em.model)[0].shape[0], n_features, c.epochs)
-    train = prepare_tokens(em.model, model, train_tokens, output_hessian=precompute_output_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
+    d_model = unembedding(em.model)[0].shape[0]
+    train_hessian, held_hessian = ((output_hessian_pays_off(d_model, n_features, c.epochs), output_hessian_pays_off(d_model, n_features, 1))
+                                   if precompute_output_hessian is None else (precompute_output_hessian,) * 2)
+    train = prepare_tokens(em.model, model, train_tokens, output_hessian=train_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
     t1 = time.perf_counter()
     history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
     t2 = time.perf_counter()
-    held = prepare_tokens(em.model, model, heldout_tokens, output_hessian=precompute_output_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
-    with torch.no_grad(): values = token_feature_values(em, held).cpu()
+    held = prepare_tokens(em.model, model, heldout_tokens, output_hessian=held_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
+    with torch.no_grad(): values = token_feature_values(em, held, chunk_size=c.batch_size).cpu()  # (the automatic chunk is sized for the readout's graph)
     t3 = time.perf_counter()
     timings = dict(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
                    train_tokens_per_s=train.n_tokens * max(c.epochs, 1) / (t2 - t0), eval_tokens_per_s=held.n_tokens / (t3 - t2))
