@@ -28,6 +28,13 @@ def gemm_gflops():
     return 1024 * 45000 * 2080 * 2 / best / 1e9
 
 
+def memory_gbs():
+    "The machine's memory bandwidth: GB/s read and written by one large elementwise sum (best of 3)."
+    a = torch.rand(2**26)
+    best = min(time_it(lambda: a + 1) for _ in range(3))
+    return 2 * a.numel() * 4 / best / 1e9
+
+
 def time_it(fn):
     t0 = time.perf_counter(); fn(); return time.perf_counter() - t0
 
@@ -51,7 +58,7 @@ def main():
     ap.add_argument("--skip-steps", action="store_true", help="only the full experiment")
     args = ap.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, glibc keep-freed-memory: {keep_freed_memory()}")
-    print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s")
+    print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s, elementwise at {memory_gbs():.1f} GB/s")
     model, tok = load_language_model(args.model)
     card = model_card(args.model)
     print(f"model: {card['name']}" + (f", stand-in with held-out loss {card['held_out_loss']:.3f}" if card["stand_in"] else ""))
@@ -84,7 +91,7 @@ def main():
               f"(output Hessian for these tokens: {data.seconds:.2f}s once); relative differences to the whole model "
               f"{relative_error(a_tail, a_whole):.1e}, {relative_error(a_output_hessian, a_whole):.1e}, {relative_error(a_structured, a_whole):.1e}")
 
-    print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s (at the end)")
+    print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s, elementwise at {memory_gbs():.1f} GB/s (at the end)")
     if not args.skip_steps:
         print(f"step_speedup_split={whole / tail:.2f}")
         print(f"step_speedup_output_hessian={whole / output_hessian:.1f}")
