@@ -14,8 +14,8 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'WeightView', 'Architecture', 'canonical', 'hf_model_of', 'architecture_of', 'n_layers',
-           'max_positions', 'tl_weight', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre',
-           'ResidualTail']
+           'max_positions', 'weight_table', 'tl_weight', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode',
+           'resid_pre', 'ResidualTail']
 
 # %% ../nbs/01_architectures.ipynb #aeffb1bb
 @dataclass(frozen=True)
@@ -178,6 +178,17 @@ def max_positions(model: nn.Module,  # a causal LM of a supported family (or bri
 # %% ../nbs/01_architectures.ipynb #65f305c0
 _TL_NAME = re.compile(r"blocks\.(\d+)\.((?:attn|mlp)\.[Wb]_\w+)$")
 
+def weight_table(model: nn.Module,           # a causal LM of a supported family (or bridge, or tail)
+                 layer: int,                 # the block
+                 present: set[str] | None = None,  # the model's parameter paths without bridge infixes (default: read from it)
+                ) -> dict[str, WeightView]:
+    "{TransformerLens role, e.g. 'attn.W_K': where it lives} for block `layer`: the family's table, or its bridge table on a bridged model."
+    hf, arch = hf_model_of(model), architecture_of(model)
+    table = arch.weights(hf.config, layer)
+    if arch.bridge_weights is None: return table
+    present = present if present is not None else {canonical(p) for p, _ in model.named_parameters()}
+    return table if table["attn.W_Q"].path in present else arch.bridge_weights(hf.config, layer)  # a bridge splits the fused QKV
+
 def tl_weight(model: nn.Module,  # any module; only supported families have TransformerLens names
               name: str,         # e.g. `blocks.4.attn.W_K`
              ) -> WeightView | None:
@@ -186,10 +197,7 @@ def tl_weight(model: nn.Module,  # any module; only supported families have Tran
     if m is None or hf is None: return None
     arch, layer, kind, blocks = architecture_of(model), int(m.group(1)), m.group(2), n_layers(model)
     if layer >= blocks: raise ValueError(f"{name!r}: the model has {blocks} blocks (0..{blocks - 1})")
-    table = arch.weights(hf.config, layer)
-    if arch.bridge_weights is not None and kind in table:
-        present = {canonical(p) for p, _ in model.named_parameters()}
-        if table[kind].path not in present: table = arch.bridge_weights(hf.config, layer)  # a bridged model
+    table = weight_table(model, layer)
     if kind not in table:
         raise ValueError(f"{name!r}: {arch.name} models have no {kind!r}; they have {sorted(table)}")
     return table[kind]

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from .params import ParamSelection
 from .divergence import Divergence
-from .architectures import ResidualTail, Architecture, WeightView, architecture_of, canonical, n_layers
+from .architectures import ResidualTail, WeightView, architecture_of, canonical, n_layers, weight_table
 
 # %% auto #0
 __all__ = ['BLOCK_LAYOUTS', 'BlockLayout', 'TangentPlan', 'structured_reason', 'tangent_plan', 'weight_tangents', 'TailAtW0',
@@ -51,12 +51,6 @@ BLOCK_LAYOUTS: dict[str, BlockLayout] = {
 def _modules(tail: ResidualTail) -> dict[str, nn.Module]:  # {Hugging Face path: the innermost original module}
     return {canonical(name).removesuffix("._original_component"): m for name, m in tail.named_modules()}
 
-def _weight_table(arch: Architecture, config, layer: int, params: dict) -> dict[str, WeightView]:
-    table = arch.weights(config, layer)
-    if arch.bridge_weights is not None and any(wv.path not in params for wv in table.values()):
-        table = arch.bridge_weights(config, layer)
-    return table
-
 # %% ../nbs/03a_tangents.ipynb #6a4e620d
 @dataclass
 class TangentPlan:
@@ -87,7 +81,7 @@ def _make_plan(tail: ResidualTail, sel: ParamSelection) -> TangentPlan | str:
     selected = _selected_positions(sel)
     covered, moved = {p: torch.zeros_like(m) for p, m in selected.items()}, {}
     for layer in layers:
-        for role, wv in _weight_table(arch, tail.config, layer, params).items():
+        for role, wv in weight_table(tail, layer, set(params)).items():
             if wv.path not in selected: continue
             where = _positions(wv.view, params[wv.path].shape)
             if selected[wv.path][where].any(): moved.setdefault(layer, {})[role] = wv; covered[wv.path][where] = True
@@ -286,7 +280,7 @@ class TailAtW0:
         self.shapes, self.blocks, x = {p: t.shape for p, t in params.items()}, [], resid.to(w0.dtype)
         with torch.no_grad():
             for layer in plan.layers:
-                weights = {role: wv.view(params[wv.path]) for role, wv in _weight_table(arch, tail.config, layer, params).items()}
+                weights = {role: wv.view(params[wv.path]) for role, wv in weight_table(tail, layer, set(params)).items()}
                 self.blocks.append(_Block(weights, modules, layout, f"{arch.blocks}.{layer}.", x))
                 x = self.blocks[-1].out
             self.final = _Norm(modules[arch.final_norm], x)
