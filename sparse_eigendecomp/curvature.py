@@ -16,8 +16,8 @@ from .architectures import eval_mode
 from .tangents import structured_values, structured_reason, tangent_plan
 
 # %% auto #0
-__all__ = ['METHODS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'check_directions', 'check_inputs',
-           'auto_chunk_size', 'feature_values']
+__all__ = ['METHODS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'all_finite', 'check_directions',
+           'check_inputs', 'auto_chunk_size', 'feature_values']
 
 # %% ../nbs/03_curvature.ipynb #464025be
 def _as_output_tensor(out):
@@ -62,6 +62,13 @@ def _ggn_values(model, sel, div, x, U, w0):
 
 METHODS = {"ggn": _ggn_values, "jvp": _nested_jvp_values, "structured": structured_values}
 
+# %% ../nbs/03_curvature.ipynb #7a1e5c93
+def all_finite(t: torch.Tensor,  # any floating tensor
+              ) -> bool:
+    "True when no entry of `t` is NaN or inf; one reduction, not an elementwise mask (the kernel checks an output Hessian per call)."
+    # A NaN or inf entry makes the sum NaN or inf; a finite sum can only overflow, which the exact check then rules out.
+    return bool(torch.isfinite(t.sum())) or bool(torch.isfinite(t).all())
+
 # %% ../nbs/03_curvature.ipynb #e1d6fc55
 def check_directions(U: torch.Tensor,  # directions
                      n_params: int,    # the width they must have
@@ -72,7 +79,7 @@ def check_directions(U: torch.Tensor,  # directions
     if U.shape[0] == 0: raise ValueError("U has k = 0 directions; need at least one")
     if U.shape[1] != n_params:
         raise ValueError(f"U has width {U.shape[1]} but the selected parameters have n_params = {n_params}")
-    if not torch.isfinite(U).all(): raise ValueError("U contains NaN or inf")
+    if not all_finite(U): raise ValueError("U contains NaN or inf")
 
 # %% ../nbs/03_curvature.ipynb #50148cc4
 def check_inputs(inputs: torch.Tensor,  # samples `[batch, ...]`
@@ -80,7 +87,7 @@ def check_inputs(inputs: torch.Tensor,  # samples `[batch, ...]`
     "Raise `ValueError` for empty inputs or floating inputs with NaN/inf."
     if not torch.is_tensor(inputs): raise ValueError(f"inputs must be a tensor, got {type(inputs).__name__}")
     if inputs.ndim == 0 or inputs.shape[0] == 0: raise ValueError(f"inputs are empty (shape {tuple(inputs.shape)})")
-    if inputs.is_floating_point() and not torch.isfinite(inputs).all(): raise ValueError("inputs contain NaN or inf")
+    if inputs.is_floating_point() and not all_finite(inputs): raise ValueError("inputs contain NaN or inf")
 
 # %% ../nbs/03_curvature.ipynb #eff42fbd
 TANGENT_BUDGET_BYTES = 128 * 2**20
@@ -120,7 +127,7 @@ def feature_values(model: nn.Module,                   # any module returning a 
     if output_hessian is not None:
         if output_hessian.ndim < 3 or output_hessian.shape[0] != inputs.shape[0] or output_hessian.shape[-1] != output_hessian.shape[-2]:
             raise ValueError(f"output_hessian must be [batch(, pos), d_out, d_out] with batch = {inputs.shape[0]}, got shape {tuple(output_hessian.shape)}")
-        if not torch.isfinite(output_hessian).all(): raise ValueError("output_hessian contains NaN or inf")
+        if not all_finite(output_hessian): raise ValueError("output_hessian contains NaN or inf")
     if chunk_size is not None and chunk_size < 1: raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     w0 = sel.values(model) if w0 is None else w0.detach()
     U = U.to(device=w0.device, dtype=w0.dtype)

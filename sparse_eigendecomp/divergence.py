@@ -4,6 +4,7 @@
 
 # %% ../nbs/00_divergence.ipynb #870e6245
 from __future__ import annotations
+import math
 from dataclasses import dataclass
 from typing import Callable
 import torch
@@ -98,6 +99,13 @@ def _readout_second_moment(v, W_U, p):  # Σ_v p_v z_v² with z = v W_U, one voc
         out += ((v @ W_U[:, start:start + width]).square_() * p[..., start:start + width]).sum(-1)
     return out
 
+def _readout_values(v, W_U, logits0):  # Var_p(v W_U) without a graph, in blocks of tokens whose 256-entry slices fit the budget
+    V, lead = W_U.shape[1], v.shape[:v.ndim - logits0.ndim]
+    vf, lf = v.reshape(*lead, -1, v.shape[-1]), logits0.reshape(-1, V)
+    block = max(1, READOUT_CHUNK_ELEMENTS // (256 * max(1, math.prod(lead))))  # tokens per block
+    def values(v, p): return (_readout_second_moment(v, W_U, p) - (v * (p @ W_U.T)).sum(-1).square()).clamp_min(0)
+    return torch.cat([values(vf[..., i:i + block, :], lf[i:i + block].softmax(-1)) for i in range(0, len(lf), block)], -1).view(v.shape[:-1])
+
 class _ReadoutCurvature(torch.autograd.Function):
     "q = Σ_v p_v z_v² − (v·m)² with z = v W_U, and its exact gradient in v (not in W_U or p: they are fixed)."
     @staticmethod
@@ -119,10 +127,9 @@ def readout_curvature(v: torch.Tensor,       # tangents of the output before the
                       logits0: torch.Tensor, # logits at W0, `[batch(, pos), d_vocab]`
                      ) -> torch.Tensor:      # `[..., batch(, pos)]`
     "The KL's output curvature behind the readout, Var_p(v W_U), without a second vocabulary-sized pass for the mean."
+    if not (torch.is_grad_enabled() and v.requires_grad): return _readout_values(v, W_U, logits0)
     p = logits0.softmax(-1)
-    m = p @ W_U.T
-    if torch.is_grad_enabled() and v.requires_grad: return _ReadoutCurvature.apply(v, W_U, p, m).clamp_min(0)  # the clamp removes round-off below 0
-    return (_readout_second_moment(v, W_U, p) - (v * m).sum(-1).square()).clamp_min(0)
+    return _ReadoutCurvature.apply(v, W_U, p, p @ W_U.T).clamp_min(0)  # the clamp removes round-off below 0
 
 # %% ../nbs/00_divergence.ipynb #a07ad974
 def readout_kl(W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from fastcore.basics import patch
 from safetensors.torch import save_file, load_file
-from .curvature import auto_chunk_size
+from .curvature import all_finite, auto_chunk_size
 from .eigenmodel import EigenModel, atomic_write
 from .scale import world, all_reduce_sum
 
@@ -137,7 +137,7 @@ def _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam, output_hess
     if not torch.is_tensor(data) or data.ndim == 0 or len(data) == 0: raise ValueError("fit: data is empty")
     if output_hessian is not None and (not torch.is_tensor(output_hessian) or len(output_hessian) != len(data)):
         raise ValueError(f"fit: output_hessian must have one entry per sample ({len(data)}), got shape {tuple(getattr(output_hessian, 'shape', ()))}")
-    if data.is_floating_point() and not torch.isfinite(data).all(): raise ValueError("fit: data contains NaN or inf")
+    if data.is_floating_point() and not all_finite(data): raise ValueError("fit: data contains NaN or inf")
     if epochs < 0: raise ValueError(f"epochs must be >= 0, got {epochs}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if not 1 <= u_batch_size <= em.n_features: raise ValueError(f"u_batch_size must be in [1, {em.n_features}], got {u_batch_size}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_tangents.ipynb #cd78e628
 from __future__ import annotations
-import hashlib, weakref
+import copy, hashlib, weakref
 from dataclasses import dataclass
 from typing import Callable
 from fastcore.basics import patch
@@ -15,8 +15,8 @@ from .divergence import Divergence
 from .architectures import ResidualTail, WeightView, architecture_of, canonical, n_layers, weight_table
 
 # %% auto #0
-__all__ = ['BLOCK_LAYOUTS', 'BlockLayout', 'TangentPlan', 'structured_reason', 'tangent_plan', 'weight_tangents', 'TailAtW0',
-           'tail_at_w0', 'tail_tangents', 'structured_values']
+__all__ = ['BLOCK_LAYOUTS', 'ACTIVATIONS_BUDGET_BYTES', 'BlockLayout', 'TangentPlan', 'structured_reason', 'tangent_plan',
+           'weight_tangents', 'TailAtW0', 'tail_at_w0', 'forget_activations', 'tail_tangents', 'structured_values']
 
 # %% ../nbs/03a_tangents.ipynb #1f81e979
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ def _make_plan(tail: ResidualTail, sel: ParamSelection) -> TangentPlan | str:
 _plans = weakref.WeakKeyDictionary()  # {tail: {selection key: plan or reason}}
 
 def _user_hooks(m: nn.Module) -> list:  # a module's forward hooks, without a TransformerLens bridge's input capture
+    if not (m._forward_hooks or m._forward_pre_hooks): return []  # (most modules: checked on every kernel call)
     hooks = [*m._forward_hooks.values(), *m._forward_pre_hooks.values()]
     return [h for h in hooks if "_maybe_wire_capture_hooks" not in getattr(h, "__qualname__", "")]
 
@@ -165,6 +166,7 @@ def _linear(x, dx, W, dW=None, db=None):
 # %% ../nbs/03a_tangents.ipynb #0048409f
 class _Norm:
     "LayerNorm at a point x `[B, T, d]`: its output, and its Jacobian on tangents `[B, d, k, T]`."
+    _per_sample = ("out", "xhat", "scale")  # tensors with one row per context (see `_combine`)
     def __init__(self, ln: nn.LayerNorm, x: torch.Tensor):
         xc = x - x.mean(-1, keepdim=True)
         inv = (xc.square().mean(-1, keepdim=True) + ln.eps).rsqrt()
@@ -180,8 +182,9 @@ class _Norm:
 # %% ../nbs/03a_tangents.ipynb #e68248c1
 class _Attention:
     "Softmax attention of one block at W0 (Q, K, V `[B, H, T, dh]`), and its Jacobian on tangents `[B, H, dh, k, T]`."
+    _per_sample = ("Q", "K", "V", "P", "Z", "Zt", "At", "PKt", "Qt", "Vt")
     def __init__(self, Q, K, V, scale: float, mask: torch.Tensor):
-        self.Q, self.K, self.V, self.scale = Q, K, V, scale
+        self.scale = scale  # (Q, K and V are kept for the direct form only)
         self.P = (scale * Q @ K.transpose(-1, -2)).masked_fill(~mask.to(Q.device), float("-inf")).softmax(-1)  # [B, H, T, T]
         self.Z, dh = self.P @ V, Q.shape[-1]
         self.Zt = self.Z.transpose(-1, -2).unsqueeze(-2).contiguous()                              # [B, H, dh(e), 1, T]
@@ -192,6 +195,7 @@ class _Attention:
             self.PKt = (self.P @ K).transpose(-1, -2).unsqueeze(-2).contiguous()                   # [B, H, dh(c), 1, T]
             self.Qt = Q.transpose(-1, -2).contiguous()                                             # [B, H, dh(c), T]
             self.Vt = V.transpose(-1, -2)[:, :, None, :, None, :].contiguous()                     # [B, H, 1, dh(e), 1, T]
+        else: self.Q, self.K, self.V = Q.contiguous(), K.contiguous(), V.contiguous()  # (contiguous: as when gathered by rows)
 
 # %% ../nbs/03a_tangents.ipynb #66c456bb
 @patch
@@ -230,6 +234,7 @@ def _direct(self: _Attention, dQ, dK):  # forms dS `[B, H, k, T, T]`: for heads 
 # %% ../nbs/03a_tangents.ipynb #32a4aa3c
 class _Block:
     "A pre-norm block (LayerNorm, attention, LayerNorm, MLP) at its input x `[B, T, d]` at W0, and its Jacobian on tangents `[B, d, k, T]`."
+    _per_sample, _parts = ("z", "post", "act_grad", "out"), ("ln1", "attn", "ln2")
     def __init__(self, weights: dict[str, torch.Tensor], modules: dict, layout: BlockLayout, prefix: str, x: torch.Tensor):
         self.H, self.W = weights["attn.W_Q"].shape[0], {role: _as_matrix(role, w) for role, w in weights.items()}
         self.ln1 = _Norm(modules[prefix + layout.ln1], x)
@@ -270,6 +275,7 @@ def tangent(self: _Block, dx, dW: dict[str, torch.Tensor]):  # noqa: F811 (a met
 # %% ../nbs/03a_tangents.ipynb #e011e50f
 class TailAtW0:
     "The blocks of a tail at W0 on one batch of `resid_pre` `[B, T, d]`: activations, and the final norm's input."
+    _parts = ("blocks", "final")
     def __init__(self, tail: ResidualTail,     # the model from `start_at_layer` on
                  sel: ParamSelection,    # the selected parameters
                  plan: TangentPlan,      # from `tangent_plan`
@@ -286,34 +292,117 @@ class TailAtW0:
             self.final = _Norm(modules[arch.final_norm], x)
 
 # %% ../nbs/03a_tangents.ipynb #cffaeca3
-_last = {}  # the last TailAtW0, with what it was computed from (see `tail_at_w0`)
+def _combine(parts: list, fn: Callable):
+    "A copy of activation holders of one kind (`TailAtW0` and its parts) whose per-sample tensors are fn([theirs in `parts`])."
+    new = copy.copy(parts[0])
+    for name in getattr(new, "_per_sample", ()):
+        if getattr(new, name, None) is not None: setattr(new, name, fn([getattr(p, name) for p in parts]))
+    for name in getattr(new, "_parts", ()):
+        value = getattr(new, name)
+        setattr(new, name, [_combine([getattr(p, name)[i] for p in parts], fn) for i in range(len(value))] if isinstance(value, list)
+                else _combine([getattr(p, name) for p in parts], fn))
+    return new
+
+def _nbytes(at: TailAtW0) -> int:  # bytes of its per-sample tensors
+    sizes = []
+    _combine([at], lambda ts: sizes.append(ts[0].nbytes) or ts[0])
+    return sum(sizes)
+
+# %% ../nbs/03a_tangents.ipynb #3c81f0d2
+_INTEGER_OF_SIZE = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
+
+def _row_keys(resid: torch.Tensor) -> list[int]:
+    "A checksum of every context's bits (positions weighted): equal contexts have equal keys; a match is then compared exactly."
+    bits = resid.detach().reshape(len(resid), -1).view(_INTEGER_OF_SIZE[resid.element_size()]).long()
+    return (bits * torch.arange(1, bits.shape[1] + 1, device=bits.device)).sum(1).tolist()
 
 def _where(t: torch.Tensor) -> tuple:  # a tensor's memory and contents version (tensors arrive as new views of the same data)
     return t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), t.stride(), t._version
 
-def _fingerprint(tail, resid, w0):
-    "What a TailAtW0 depends on: the model (weights by identity and version), and the memory and version of `resid` and `w0`."
-    return [weakref.ref(tail), _where(resid), _where(w0), [(p, p._version) for p in tail.parameters()]]
+# %% ../nbs/03a_tangents.ipynb #a3f1c2d4
+ACTIVATIONS_BUDGET_BYTES = 2**31  # activations kept for one model; batches beyond it are computed each time they come
+
+class _Kept:
+    "The activations at W0 of one model, `w0` and selection, per context: pieces (one per batch computed), found by content."
+    def __init__(self, key: list, w0: torch.Tensor):
+        self.key, self.w0 = key, w0  # w0 held: its memory is not reused while it identifies what is kept
+        self.pieces, self.where, self.nbytes, self.last = [], {}, 0, None  # [(resid, TailAtW0)], {row key: (piece, row)}
+        self.computed = self.reused = 0  # contexts computed, and contexts taken from kept ones
+
+# %% ../nbs/03a_tangents.ipynb #6d0e4b19
+@patch
+def get(self: _Kept, resid: torch.Tensor, compute: Callable[[], TailAtW0]) -> TailAtW0:
+    "The last batch's activations if `resid` is the same memory, else gathered if every context is kept, else computed."
+    if self.last is not None and self.last[0] == _where(resid): return self.last[2]
+    keys = _row_keys(resid)
+    at = self._gather(keys, resid)
+    if at is None:
+        at = compute()
+        self.computed += len(resid)
+        self._keep(resid, keys, at)
+    else: self.reused += len(resid)
+    self.last = (_where(resid), resid, at)  # `resid` held: its memory is not reused while it is the last batch
+    return at
+
+# %% ../nbs/03a_tangents.ipynb #b7e2d9a1
+@patch
+def _gather(self: _Kept, keys: list[int], resid: torch.Tensor) -> TailAtW0 | None:
+    found = [self.where.get(key) for key in keys]
+    if any(f is None for f in found): return None
+    if len({piece for piece, _ in found}) > 1:
+        self._merge()
+        found = [self.where[key] for key in keys]
+    kept_resid, at = self.pieces[found[0][0]]
+    rows = torch.tensor([row for _, row in found], device=kept_resid.device)
+    if resid.dtype != kept_resid.dtype or not torch.equal(kept_resid.index_select(0, rows), resid): return None  # a checksum collision
+    if len(rows) == len(kept_resid) and torch.equal(rows, torch.arange(len(rows), device=rows.device)): return at
+    return _combine([at], lambda ts: ts[0].index_select(0, rows))
+
+@patch
+def _merge(self: _Kept):  # all pieces as one, so that any batch is one gather per tensor
+    offsets = [0]
+    for resid, _ in self.pieces: offsets.append(offsets[-1] + len(resid))
+    merged = (torch.cat([resid for resid, _ in self.pieces]), _combine([at for _, at in self.pieces], torch.cat))
+    self.pieces, self.where = [merged], {key: (0, offsets[piece] + row) for key, (piece, row) in self.where.items()}
+
+@patch
+def _keep(self: _Kept, resid: torch.Tensor, keys: list[int], at: TailAtW0):
+    size = _nbytes(at) + resid.nbytes
+    if self.nbytes + size > ACTIVATIONS_BUDGET_BYTES: return
+    self.pieces.append((resid.detach().clone(), at))  # a copy: the caller may edit its batch in place later
+    self.nbytes += size
+    self.where.update({key: (len(self.pieces) - 1, row) for row, key in enumerate(keys)})
 
 # %% ../nbs/03a_tangents.ipynb #53d307f4
+_kept = {}  # {"store": the one `_Kept`}
+
 def _same(a, b) -> bool:
     if isinstance(a, list): return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, tuple) and a and torch.is_tensor(a[0]): return a[0] is b[0] and a[1] == b[1]
     if isinstance(a, weakref.ref): return a() is not None and a() is b()
     return a is b if torch.is_tensor(a) else a == b
 
+def _fingerprint(tail, sel, w0) -> list:
+    "What activations depend on besides the contexts: the model (weights by identity and version), w0 (memory and version), the selection."
+    return [weakref.ref(tail), _where(w0), [(p, p._version) for p in tail.parameters()], list(sel.paths)]
+
+# %% ../nbs/03a_tangents.ipynb #5e8a0c44
 def tail_at_w0(tail: ResidualTail,     # the model from `start_at_layer` on
                sel: ParamSelection,    # the selected parameters
                plan: TangentPlan,      # from `tangent_plan`
                resid: torch.Tensor,    # `resid_pre` of `start_at_layer`, `[B, T, d_model]`
                w0: torch.Tensor,       # the selected parameters' values at W0
               ) -> TailAtW0:
-    "`TailAtW0` of this batch, reused from the last call when nothing it depends on has changed."
-    key = _fingerprint(tail, resid, w0) + [list(sel.paths)]
-    if "key" not in _last or not _same(_last["key"], key):
-        _last.clear()  # (the old activations go before the new ones are computed)
-        _last.update(key=key, inputs=(resid, w0), value=TailAtW0(tail, sel, plan, resid, w0))  # held: their memory is not reused
-    return _last["value"]
+    "`TailAtW0` of this batch; contexts seen before with the same model, `w0` and selection are not computed again."
+    key, kept = _fingerprint(tail, sel, w0), _kept.get("store")
+    if kept is None or not _same(kept.key, key):
+        _kept.clear()  # (the old activations go before new ones are computed)
+        kept = _kept["store"] = _Kept(key, w0)
+    return kept.get(resid, lambda: TailAtW0(tail, sel, plan, resid, w0))
+
+def forget_activations() -> None:
+    "Drop the activations at W0 kept by `tail_at_w0` (they are also dropped when another model, w0 or selection comes)."
+    _kept.clear()
 
 # %% ../nbs/03a_tangents.ipynb #c1488dad
 def tail_tangents(tail: ResidualTail,     # the model from `start_at_layer` on
