@@ -9,9 +9,11 @@
    with the readout KL, and on the tail with the precomputed per-token output Hessian; and the structured kernel
    (the tail's Jacobian written out, method 'structured') with the output Hessian, which is what the experiment uses.
    All four compute the same values (checked here).
-Usage: python bench/transformer.py [--model DIR] [--epochs 8] [--skip-full] [--skip-steps]
+The full experiment also reports its page faults and system CPU time (memory the allocator gave back and took
+again); --trim-threshold sets glibc's (0 gives every freed block at the top of the heap back at once).
+Usage: python bench/transformer.py [--model DIR] [--epochs 8] [--skip-full] [--skip-steps] [--trim-threshold BYTES]
 """
-import argparse, time
+import argparse, resource, time
 import torch
 from sparse_eigendecomp.language_model import load_language_model, find_shared_assets, model_card
 from sparse_eigendecomp.curvature import feature_values
@@ -56,8 +58,10 @@ def main():
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--skip-full", action="store_true", help="only the per-step comparison")
     ap.add_argument("--skip-steps", action="store_true", help="only the full experiment")
+    ap.add_argument("--trim-threshold", type=int, default=2**31 - 1, help="glibc's M_TRIM_THRESHOLD (see keep_freed_memory)")
     args = ap.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, glibc keep-freed-memory: {keep_freed_memory()}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"glibc keep-freed-memory (trim threshold {args.trim_threshold}): {keep_freed_memory(trim_threshold=args.trim_threshold)}")
     print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s, elementwise at {memory_gbs():.1f} GB/s")
     model, tok = load_language_model(args.model)
     card = model_card(args.model)
@@ -65,13 +69,15 @@ def main():
     train_ids, held_ids, held_stories = load_contexts(find_shared_assets() / "tinystories" / "tinystories-1000.txt", tok, 500, 200, 64)
 
     if not args.skip_full:  # first, in a fresh process: the vocabulary-sized passes below leave the heap fragmented
-        t0 = time.perf_counter()
+        usage0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         run = transformer_experiment(model, train_ids, held_ids, "blocks.4.attn.W_K", n_features=10, epochs=args.epochs, progress=False,
                                      heldout_stories=held_stories)
-        total = time.perf_counter() - t0
+        total, usage = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
         t = run.timings
         print(f"full experiment ({args.model}): prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "
               f"evaluation {t['eval_s']:.1f}s, total {total:.1f}s")
+        print(f"page faults {usage.ru_minflt - usage0.ru_minflt}, system CPU {usage.ru_stime - usage0.ru_stime:.1f}s, "
+              f"user CPU {usage.ru_utime - usage0.ru_utime:.1f}s")
         print(f"transformer_total_s={total:.1f}")
         print(f"train_tokens_per_s={t['train_tokens_per_s']:.0f}")
         print(f"eval_tokens_per_s={t['eval_tokens_per_s']:.0f}")

@@ -364,11 +364,13 @@ def add_scorecard(out: str | Path,   # a directory written by `write_report`
     return paths
 
 # %% ../nbs/12_transformer.ipynb #59c437b5
-def keep_freed_memory(mmap_threshold: int = 2**30,  # blocks below this size come from the heap
-                      trim_threshold: int = 2**34,  # freed memory kept up to this size
+def keep_freed_memory(mmap_threshold: int = 2**30,      # blocks below this size come from the heap
+                      trim_threshold: int = 2**31 - 1,  # freed memory kept up to this size (at most a C int)
                      ) -> bool:
     "glibc only: serve blocks below `mmap_threshold` bytes from the heap and keep up to `trim_threshold` freed bytes -> applied?"
+    for name, value in [("mmap_threshold", mmap_threshold), ("trim_threshold", trim_threshold)]:
+        if not 0 <= value < 2**31: raise ValueError(f"{name} must be in [0, 2**31 - 1] (glibc's mallopt takes a C int), got {value}")
     try: libc = ctypes.CDLL("libc.so.6")
     except OSError: return False
     M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)) and bool(libc.mallopt(M_TRIM_THRESHOLD, trim_threshold))
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, ctypes.c_int(mmap_threshold))) and bool(libc.mallopt(M_TRIM_THRESHOLD, ctypes.c_int(trim_threshold)))
