@@ -120,8 +120,8 @@ def feature_values(model: nn.Module,                   # any module returning a 
     sel = select_params(model, params)
     div = get_divergence(divergence)
     if method not in METHODS and method != "auto": raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS) + ['auto']}")
-    if method == "auto": method = "ggn" if structured_reason(model, sel) else "structured"
     if method == "structured": tangent_plan(model, sel)  # raises, saying why, where it cannot run
+    if method == "auto": method = "ggn" if structured_reason(model, sel) else "structured"  # (no second lookup: it can run)
     check_directions(U, sel.n_params)
     check_inputs(inputs)
     if output_hessian is not None:
