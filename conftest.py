@@ -15,6 +15,32 @@ from notebook_rules import skip_cell, skip_flags  # the rule the docs build uses
 # The model hub is unreachable on test machines: without this, a hub look-up retries for up to two minutes.
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+# Everything the tests read is in the repository. A read from a folder beside it (where a development machine may keep
+# files a fresh clone does not have) fails that read and the run; `.ci/run` also runs the suite in a copy of the
+# committed tree with nothing beside it, which catches the same in subprocesses.
+OUTSIDE_READS = []
+
+
+def _refuse_reads_beside_the_repository(event, args):
+    if event != "open" or not isinstance(args[0], (str, Path)): return
+    path = os.path.abspath(args[0])
+    if path.startswith(str(ROOT.parent) + os.sep) and not path.startswith(str(ROOT) + os.sep):
+        OUTSIDE_READS.append(path)
+        raise PermissionError(f"the tests read {path}, outside the repository {ROOT}")
+
+
+sys.addaudithook(_refuse_reads_beside_the_repository)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    "A test that read beside the repository fails, even where its code caught the refused read."
+    if call.when == "setup": item.outside_reads_before = len(OUTSIDE_READS)
+    report = (yield).get_result()
+    if call.when == "call" and len(OUTSIDE_READS) > getattr(item, "outside_reads_before", 0):
+        report.outcome = "failed"
+        report.longrepr = f"read outside the repository: {sorted(set(OUTSIDE_READS[item.outside_reads_before:]))}"
+
 
 def pytest_collect_file(parent, file_path):
     if file_path.suffix == ".ipynb" and file_path.parent.name == "nbs" and not file_path.name.startswith("_"):

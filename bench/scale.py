@@ -27,12 +27,12 @@ def ddp_worker(steps: int):
     "One rank of the token fit: per-step seconds and all-reduce seconds (printed as JSON by rank 0)."
     from sparse_eigendecomp import optimizer
     from sparse_eigendecomp.scale import init_distributed, world
-    from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
+    from sparse_eigendecomp.language_model import load_language_model, repository_data
     from sparse_eigendecomp.transformer import load_contexts, token_eigenmodel, prepare_tokens, keep_freed_memory
     init_distributed("cpu")
     keep_freed_memory()
     lm, tok = load_language_model(str(ROOT / "models/tinystories-standin"))
-    split = load_contexts(find_shared_assets() / "tinystories/tinystories-1000.txt", tok, 16 * steps, 1, 64)
+    split = load_contexts(repository_data("tinystories/tinystories-1000.txt"), tok, 16 * steps, 1, 64)
     em = token_eigenmodel(lm, "blocks.4.attn.W_K", 10)
     train = prepare_tokens(em.model, lm, split.train)
     reduce_s, stamps, plain = [0.0], [], optimizer._reduce

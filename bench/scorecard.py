@@ -12,7 +12,7 @@ Last lines: `scorecard_transformer_s=<x>` (held-out preparation included; target
 import argparse, json, time
 from pathlib import Path
 import torch
-from sparse_eigendecomp.language_model import load_language_model, find_shared_assets
+from sparse_eigendecomp.language_model import load_language_model, repository_data
 from sparse_eigendecomp.architectures import ResidualTail
 from sparse_eigendecomp.params import select_params
 from sparse_eigendecomp.eigenmodel import EigenModel
@@ -36,7 +36,7 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, glibc keep-freed-memory: {keep_freed_memory()}")
     a = json.loads((Path(args.run_dir) / "run.json").read_text())["arguments"]
     lm, tok = load_language_model(a["model"])
-    split = load_contexts(find_shared_assets() / "tinystories/tinystories-1000.txt", tok, a["contexts"], a["heldout"], a["ctx_len"])
+    split = load_contexts(repository_data("tinystories/tinystories-1000.txt"), tok, a["contexts"], a["heldout"], a["ctx_len"])
     tail = ResidualTail(lm, start_at_layer_of(lm, select_params(lm, a["params"])))
     em = EigenModel.load(Path(args.run_dir) / "eigenmodel", tail)
     second = EigenModel.load(Path(args.compare) / "eigenmodel", tail).U.detach()

@@ -15,7 +15,7 @@ Usage: python bench/transformer.py [--model DIR] [--epochs 8] [--skip-full] [--s
 """
 import argparse, resource, time
 import torch
-from sparse_eigendecomp.language_model import load_language_model, find_shared_assets, model_card
+from sparse_eigendecomp.language_model import load_language_model, repository_data, model_card
 from sparse_eigendecomp.curvature import feature_values
 from sparse_eigendecomp.analysis import converged_features
 from sparse_eigendecomp.testing import relative_error
@@ -66,7 +66,7 @@ def main():
     model, tok = load_language_model(args.model)
     card = model_card(args.model)
     print(f"model: {card['name']}" + (f", stand-in with held-out loss {card['held_out_loss']:.3f}" if card["stand_in"] else ""))
-    train_ids, held_ids, held_stories = load_contexts(find_shared_assets() / "tinystories" / "tinystories-1000.txt", tok, 500, 200, 64)
+    train_ids, held_ids, held_stories = load_contexts(repository_data("tinystories/tinystories-1000.txt"), tok, 500, 200, 64)
 
     if not args.skip_full:  # first, in a fresh process: the vocabulary-sized passes below leave the heap fragmented
         usage0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()

@@ -119,19 +119,34 @@ def run_xor(seed: int = 0,                     # seeds the XOR net and the resta
     return results
 
 # %% ../nbs/90_cli.ipynb #713fd9e3
-def _shared(name: str, option: str) -> Path:
-    "A file or folder of the shared assets, for an option the user did not give."
-    from sparse_eigendecomp.language_model import find_shared_assets
-    assets = find_shared_assets()
-    if assets is None or not (assets / name).exists():
-        raise ValueError(f"no {option} given and no shared/assets/{name} found (set SPARSE_EIGENDECOMP_ASSETS)")
-    return assets / name
+def _default(name: str, option: str, hub: str | None = None) -> Path | str:
+    "For an option the user did not give: the repository's data/NAME, else (a pip install) the hub's `hub`."
+    from sparse_eigendecomp.language_model import repository_data
+    if (path := repository_data(name)) is not None: return path
+    if hub is not None: return hub
+    raise ValueError(f"no {option} given, and no data/{name} (a clone of the repository has it): pass {option}")
+
+def _load_model(model: str, tokenizer: str | None, device: str, dtype: str | None):
+    "The model and tokenizer for --model and --tokenizer; offline, a hub name fails with the option to pass."
+    from sparse_eigendecomp.language_model import load_language_model, HubUnavailable
+    if tokenizer is None and Path(model).is_dir() and not any((Path(model) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")):
+        tokenizer = _default("gpt-neo-tokenizer", "--tokenizer")  # a checkpoint without tokenizer files: the TinyStories one
+    try: return load_language_model(model, tokenizer, device=device, dtype=dtype)
+    except HubUnavailable as e: raise ValueError(f"{e}; offline, pass --model DIR (a local checkpoint)") from e
+
+def _load_contexts(data: str | None, tokenizer, *sizes: int):
+    "Training and held-out contexts of --data (default: the repository's stories, else the hub's TinyStories)."
+    from sparse_eigendecomp.transformer import load_contexts
+    from sparse_eigendecomp.language_model import HubUnavailable
+    data = data or _default("tinystories/tinystories-1000.txt", "--data", hub="hf:roneneldan/TinyStories")
+    try: return load_contexts(data, tokenizer, *sizes)
+    except HubUnavailable as e: raise ValueError(f"{e}; offline, pass --data FILE (a file of stories)") from e
 
 # %% ../nbs/90_cli.ipynb #de7a3702
 def run_train_lm(out: str,                      # checkpoint directory to write
-                 data: str | None = None,       # stories (default: shared/assets/tinystories/tinystories-1000.txt)
+                 data: str | None = None,       # stories (default: the repository's data/tinystories/tinystories-1000.txt)
                  format: Literal["auto", "endoftext", "blank-line", "jsonl"] = "auto",  # story format of `data`
-                 tokenizer: str | None = None,  # tokenizer directory (default: shared/assets/gpt-neo-tokenizer)
+                 tokenizer: str | None = None,  # tokenizer directory (default: the repository's data/gpt-neo-tokenizer)
                  time_budget: float | None = 15 * 60,  # seconds of training
                  steps: int | None = None,      # optimizer steps (default: until the time budget)
                  held_out: int = 100,           # stories at the end of the data kept for the held-out loss
@@ -142,10 +157,10 @@ def run_train_lm(out: str,                      # checkpoint directory to write
     "Train the stand-in language model and report on it (held-out loss, perplexity, continuations, reference prompt)."
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import train_language_model
-    try: reference = _shared("tinystories-1m-reference/testcase.json", "reference")   # optional: compared with when present
-    except ValueError: reference = None
-    r = train_language_model(data or _shared("tinystories/tinystories-1000.txt", "--data"), out,
-                             tokenizer or _shared("gpt-neo-tokenizer", "--tokenizer"), steps=steps, time_budget=time_budget,
+    from sparse_eigendecomp.language_model import repository_data
+    reference = repository_data("tinystories-1m-reference/testcase.json")   # optional: compared with when present
+    r = train_language_model(data or _default("tinystories/tinystories-1000.txt", "--data"), out,
+                             tokenizer or _default("gpt-neo-tokenizer", "--tokenizer"), steps=steps, time_budget=time_budget,
                              seed=seed, held_out=held_out, format=format, lr=lr,
                              reference=reference, progress=file is sys.stdout)
     _print_training(r.metrics, file)
@@ -165,8 +180,8 @@ def _print_training(m: dict, file):
 
 # %% ../nbs/90_cli.ipynb #590b2959
 def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a local Hugging Face checkpoint directory
-                    data: str | None = None,          # a file of stories or hf:NAME[:SPLIT] (default: shared tinystories-1000.txt)
-                    tokenizer: str | None = None,     # tokenizer directory (default: the checkpoint's, or the shared one)
+                    data: str | None = None,          # a file of stories or hf:NAME[:SPLIT] (default: the repository's, else hf:roneneldan/TinyStories)
+                    tokenizer: str | None = None,     # tokenizer directory (default: the checkpoint's, or the repository's)
                     params: tuple = ("blocks.4.attn.W_K",),  # parameter names (TransformerLens or Hugging Face)
                     features: int = 10,               # number of features (directions)
                     contexts: int = 500,              # training contexts
@@ -191,20 +206,17 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
     arguments = {k: v for k, v in locals().items() if k not in ("file", "descriptions", "checkpoint_every", "resume")}  # for run.json: what `evaluate` rebuilds
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
-    from sparse_eigendecomp.language_model import load_language_model, model_card
+    from sparse_eigendecomp.language_model import model_card
     from sparse_eigendecomp.architectures import max_positions
-    from sparse_eigendecomp.transformer import load_contexts, transformer_experiment, write_report, keep_freed_memory
-    if data is None: data = _shared("tinystories/tinystories-1000.txt", "--data")
+    from sparse_eigendecomp.transformer import transformer_experiment, write_report, keep_freed_memory
     notes = json.loads(Path(descriptions).read_text()) if descriptions else None
     keep_freed_memory()
-    if tokenizer is None and Path(model).is_dir() and not any((Path(model) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")):
-        tokenizer = _shared("gpt-neo-tokenizer", "--tokenizer")  # a checkpoint without tokenizer files: the TinyStories one
-    lm, tok = load_language_model(model, tokenizer, device=device, dtype=dtype)
+    lm, tok = _load_model(model, tokenizer, device, dtype)
     positions = max_positions(lm)
     if positions is not None and ctx_len > positions:
         raise ValueError(f"--ctx-len {ctx_len} is longer than the model's {positions} positions")
     card = model_card(model)
-    split = load_contexts(data, tok, contexts, heldout, ctx_len, held_out_stories)
+    split = _load_contexts(data, tok, contexts, heldout, ctx_len, held_out_stories)
     run = transformer_experiment(lm, split.train, split.heldout, list(params), n_features=features, epochs=epochs,
                                  batch_size=batch_size, lr=lr, lam=lam, seed=seed, progress=file is sys.stdout,
                                  precompute_output_hessian={"auto": None, "always": True, "never": False}[output_hessian],
@@ -266,18 +278,13 @@ def _evaluate_toy(kind: str, a: dict, run_dir: Path, compare: Path | None, draws
 # %% ../nbs/90_cli.ipynb #d5ec999d
 def _evaluate_transformer(a: dict, run_dir: Path, compare: Path | None, model, data, tokenizer, device, trace_contexts, probes, seed, file):
     "Transformer: the scorecard, added to the run's report."
-    from sparse_eigendecomp.language_model import load_language_model
     from sparse_eigendecomp.architectures import ResidualTail
     from sparse_eigendecomp.params import select_params
-    from sparse_eigendecomp.transformer import (load_contexts, prepare_tokens, transformer_experiment, transformer_scorecard,
+    from sparse_eigendecomp.transformer import (prepare_tokens, transformer_experiment, transformer_scorecard,
                                                 add_scorecard, keep_freed_memory, start_at_layer_of)
     keep_freed_memory()
-    model, data = model or a["model"], data or a["data"] or _shared("tinystories/tinystories-1000.txt", "--data")
-    tokenizer = tokenizer or a["tokenizer"]
-    if tokenizer is None and Path(model).is_dir() and not any((Path(model) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")):
-        tokenizer = _shared("gpt-neo-tokenizer", "--tokenizer")
-    lm, tok = load_language_model(model, tokenizer, device=device, dtype=a["dtype"])
-    split = load_contexts(data, tok, a["contexts"], a["heldout"], a["ctx_len"], a["held_out_stories"])
+    lm, tok = _load_model(model or a["model"], tokenizer or a["tokenizer"], device, a["dtype"])
+    split = _load_contexts(data or a["data"], tok, a["contexts"], a["heldout"], a["ctx_len"], a["held_out_stories"])
     tail = ResidualTail(lm, start_at_layer_of(lm, select_params(lm, a["params"])))
     em = _load_fit(run_dir, tail)
     if compare: second = _load_fit(compare, tail).U

@@ -12,10 +12,11 @@ from tqdm.auto import tqdm
 from .eigenmodel import atomic_write
 
 # %% auto #0
-__all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'tinystories_config', 'find_shared_assets', 'load_tokenizer', 'read_stories',
-           'encode_stories', 'resolve_device', 'resolve_dtype', 'load_language_model', 'write_hub_cache',
-           'check_reference', 'compare_with_reference', 'LinearCrossEntropy', 'training_head_dtype', 'story_windows',
-           'evaluate_loss', 'greedy_continuation', 'model_card', 'TrainedLanguageModel', 'train_language_model']
+__all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'tinystories_config', 'repository_data', 'load_tokenizer', 'read_stories',
+           'encode_stories', 'resolve_device', 'resolve_dtype', 'HubUnavailable', 'first_line', 'load_language_model',
+           'write_hub_cache', 'check_reference', 'compare_with_reference', 'LinearCrossEntropy', 'training_head_dtype',
+           'story_windows', 'evaluate_loss', 'greedy_continuation', 'model_card', 'TrainedLanguageModel',
+           'train_language_model']
 
 # %% ../nbs/08_language_model.ipynb #ebd30524
 def tinystories_config(vocab_size: int = 50257,  # GPT-Neo's tokenizer
@@ -35,16 +36,16 @@ def tinystories_config(vocab_size: int = 50257,  # GPT-Neo's tokenizer
                         resid_dropout=dropout)
 
 # %% ../nbs/08_language_model.ipynb #78b250ea
-def find_shared_assets() -> Path | None:
-    "The project's offline assets (`shared/assets`): $SPARSE_EIGENDECOMP_ASSETS, or a `shared/assets` beside a parent folder."
-    env = os.environ.get("SPARSE_EIGENDECOMP_ASSETS")
-    if env: return Path(env)
-    for parent in [Path.cwd(), *Path.cwd().parents]:
-        if (parent / "shared" / "assets").is_dir(): return parent / "shared" / "assets"
-    return None
+def repository_data(name: str = "",  # a file or folder inside `data/`, e.g. "gpt-neo-tokenizer"
+                   ) -> Path | None:
+    "This repository's `data/NAME` (beside the package in a clone, or under $SPARSE_EIGENDECOMP_DATA); None where it is not."
+    import sparse_eigendecomp
+    root = os.environ.get("SPARSE_EIGENDECOMP_DATA") or Path(sparse_eigendecomp.__file__).resolve().parent.parent / "data"
+    path = Path(root) / name
+    return path if path.exists() else None
 
 # %% ../nbs/08_language_model.ipynb #55ecf011
-def load_tokenizer(path: str | Path):  # a Hugging Face tokenizer directory (e.g. the shared `gpt-neo-tokenizer`)
+def load_tokenizer(path: str | Path):  # a Hugging Face tokenizer directory (e.g. `data/gpt-neo-tokenizer`)
     "Load a Hugging Face tokenizer directory."
     from transformers import AutoTokenizer
     path = Path(path)
@@ -119,6 +120,15 @@ def resolve_dtype(dtype: str | torch.dtype | None,  # a name from `DTYPES`, a to
     if dtype not in DTYPES: raise ValueError(f"unknown dtype {dtype!r}; choose one of {sorted(DTYPES)}")
     return DTYPES[dtype]
 
+# %% ../nbs/08_language_model.ipynb #140157a6
+class HubUnavailable(ValueError):
+    "A hub name that could not be loaded: not on the hub, or the hub unreachable and the name not in the local cache."
+
+def first_line(error: BaseException,  # an exception whose message may run over many lines (the hub client's do)
+              ) -> str:
+    "The first line of an error's message, for one-line error reports."
+    return (str(error).strip().splitlines() or [""])[0]
+
 # %% ../nbs/08_language_model.ipynb #2136de5f
 def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "/", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "") or name.endswith("/")
@@ -159,8 +169,8 @@ def load_language_model(name_or_dir: str | Path = "roneneldan/TinyStories-1M",  
         return (AutoModelForCausalLM.from_pretrained(str(name_or_dir), dtype=dtype).to(device).eval(),
                 tokenizer or AutoTokenizer.from_pretrained(str(name_or_dir)))
     except OSError as e:  # not on the hub, or not in the cache while offline
-        raise ValueError(f"{str(name_or_dir)!r} is neither a model directory nor loadable from the hub or the Hugging Face "
-                         f"cache: {e}") from e
+        raise HubUnavailable(f"{str(name_or_dir)!r} is neither a model directory nor loadable from the hub or the Hugging Face "
+                             f"cache ({type(e).__name__}: {first_line(e)})") from e
 
 # %% ../nbs/08_language_model.ipynb #2084c8e0
 def write_hub_cache(hf_home: str | Path,  # the HF_HOME to create the cache in

@@ -17,7 +17,7 @@ from .eigenmodel import EigenModel, atomic_write, atomic_write_figure, atomic_wr
 from .optimizer import FitConfig, History, fit, fit_config
 from .analysis import top_token_examples, feature_density, direction_norms, converged_features, TokenExample
 from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
-from .language_model import read_stories, encode_stories
+from .language_model import read_stories, encode_stories, HubUnavailable, first_line
 
 # %% auto #0
 __all__ = ['OUTPUT_HESSIAN_BUDGET_BYTES', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of', 'output_hessian_pays_off',
@@ -105,12 +105,15 @@ def hub_stories(spec: str,             # `hf:NAME[:SPLIT]`, e.g. `hf:roneneldan/
     "Stories from a Hugging Face dataset `hf:NAME[:SPLIT]` (streamed, online), until about `chars` characters."
     try: import datasets
     except ImportError as e:
-        raise ValueError(f"reading {spec!r} needs the `datasets` package (pip install datasets) and access to the hub") from e
+        raise HubUnavailable(f"reading {spec!r} needs the `datasets` package (pip install datasets) and access to the hub") from e
     name, _, split = spec.removeprefix("hf:").partition(":")
     stories, total = [], 0
-    for row in datasets.load_dataset(name, split=split or "train", streaming=True):
-        stories.append(row[column]); total += len(row[column])
-        if total >= chars: break
+    try:
+        for row in datasets.load_dataset(name, split=split or "train", streaming=True):
+            stories.append(row[column]); total += len(row[column])
+            if total >= chars: break
+    except (OSError, ConnectionError) as e:  # the hub unreachable (offline), or no such dataset
+        raise HubUnavailable(f"could not read {spec!r} from the hub ({type(e).__name__}: {first_line(e)})") from e
     return stories
 
 # %% ../nbs/12_transformer.ipynb #42d164b4

@@ -78,3 +78,15 @@ def test_public_signatures_have_docments():
                           if p.name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
                 missing += [f"{path.stem}.{qualname}({p.name})" for p in params if not notes.get(p.name)]
     assert not missing, f"parameters without docments: {missing}"
+
+
+def test_shipped_files_record_no_machine_path():
+    "Results, models and data in the repository name files relative to it, never a path of the machine that made them."
+    import re
+    tracked = subprocess.run(["git", "ls-files", "nbs/results", "models", "data", "README.md"], cwd=ROOT, capture_output=True, text=True)
+    paths = [ROOT / p for p in tracked.stdout.split()] if tracked.returncode == 0 else \
+            [p for d in ("nbs/results", "models", "data") for p in (ROOT / d).rglob("*")]
+    machine = re.compile(r"(?<![\w.])(/work/|/home/|/root/|/tmp/|/Users/|[A-Z]:\\\\)")
+    found = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in paths if p.is_file() and p.suffix in (".json", ".txt", ".csv", ".html", ".md")
+             for m in [machine.search(p.read_text(encoding="utf-8", errors="replace"))] if m]
+    assert not found, found

@@ -12,7 +12,7 @@ It prints the seconds to the first render and to the update, saves a screenshot 
 with `jupyter_ok=true|false`. Needs `pip install -e ".[docs]"` (Playwright and JupyterLab) and Debian's
 `chromium` (`apt-get install chromium`). Usage: python tools/check_jupyter.py [--chromium /usr/bin/chromium]
 """
-import argparse, json, socket, subprocess, sys, tempfile, time
+import argparse, json, os, socket, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,18 @@ values[1, 2, 0], values[0, 4, 0], values[0, 0, 1], values[1, 3, 1] = 5.0, 3.0, 4
 FeatureExplorer(values, ids, CharTokenizer(), descriptions={"0": "planted on d", "1": "planted on t"}, n=2)'''
 
 
+KERNEL = "sparse-eigendecomp-check"
+
+
+def write_kernelspec(folder: Path) -> Path:
+    "A kernel that runs this interpreter (the one with the package), whatever `python3` is on PATH; returns a JUPYTER_PATH."
+    spec = folder / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                                  "display_name": KERNEL, "language": "python"}))
+    return folder / "jupyter"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -39,18 +51,19 @@ def free_port() -> int:
 def write_notebook(folder: Path) -> Path:
     nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "explorer", "metadata": {}, "outputs": [],
                      "source": NOTEBOOK_CODE}],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+          "metadata": {"kernelspec": {"display_name": KERNEL, "language": "python", "name": KERNEL}},
           "nbformat": 4, "nbformat_minor": 5}
     path = folder / "explorer.ipynb"
     path.write_text(json.dumps(nb))
     return path
 
 
-def start_lab(folder: Path, port: int) -> subprocess.Popen:
+def start_lab(folder: Path, port: int, jupyter_path: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--ServerApp.root_dir={folder}",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.token=", "--ServerApp.password=",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None"]
-    lab = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(filter(None, [str(jupyter_path), os.environ.get("JUPYTER_PATH")]))}
+    lab = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -61,7 +74,7 @@ def start_lab(folder: Path, port: int) -> subprocess.Popen:
 
 
 def check(base: str, chromium: str, shots: Path) -> dict:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright, TimeoutError as PlaywrightTimeout
     result, errors = {}, []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
@@ -76,7 +89,12 @@ def check(base: str, chromium: str, shots: Path) -> dict:
         page.locator(".jp-Notebook .jp-Cell").first.click()
         page.keyboard.press("Escape")        # command mode: Shift+Enter runs the selected cell
         page.keyboard.press("Shift+Enter")
-        select = page.wait_for_selector(".widget-dropdown select", timeout=120_000)
+        try: select = page.wait_for_selector(".widget-dropdown select", timeout=120_000)
+        except PlaywrightTimeout:
+            shots.mkdir(exist_ok=True)
+            page.screenshot(path=str(shots / "jupyter_explorer.png"), full_page=True)
+            browser.close()
+            return dict(failed=f"the widget did not render within 120 s (kernel {sys.executable}; see the screenshot)")
         page.wait_for_selector(".jupyter-widgets:has-text('Feature 0')", timeout=60_000)
         result["render_s"] = time.time() - t0
         result["feature0_top"] = page.locator(".jupyter-widgets code").first.inner_text()  # the top example's token
@@ -101,12 +119,15 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         folder, port = Path(tmp), free_port()
         write_notebook(folder)
-        lab = start_lab(folder, port)
+        lab = start_lab(folder, port, write_kernelspec(folder))
         try: result = check(f"http://127.0.0.1:{port}/", args.chromium, ROOT / "_docs_screenshots")
         finally:
             lab.terminate()
             try: lab.wait(timeout=20)
             except subprocess.TimeoutExpired: lab.kill()
+    if "failed" in result:
+        print(result["failed"]); print("jupyter_ok=false")
+        return 1
     ok = result["feature0_top"] == "'d'" and result["feature1_top"] == "'t'" and not result["console_errors"]
     print(f"widget rendered in {result['render_s']:.1f}s (top of feature 0: {result['feature0_top']!r}); feature 1 chosen: "
           f"view updated in {result['update_s']:.2f}s (top: {result['feature1_top']!r}); console errors: {result['console_errors']}")
