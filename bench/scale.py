@@ -75,7 +75,7 @@ def lowrank_worker(rank: int, rows: int):
     x = torch.randint(0, 50257, (4, 64), generator=torch.Generator().manual_seed(0))
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     t0 = time.perf_counter()
-    _low_rank_loss_grad(em, x, None, None, torch.arange(rows), lambda a: high_curvature_loss(a)[None])   # as `fit` does it
+    _low_rank_loss_grad(em, x, None, None, None, torch.arange(rows), lambda a: high_curvature_loss(a)[None])   # as `fit` does it
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(json.dumps(dict(rank=rank, rows=rows, n_params=em.n_params, state_mb=3 * em.F.numel() * 4 / 2**20,   # F, its gradient, Adam's m

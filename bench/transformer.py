@@ -17,7 +17,7 @@ import argparse, resource, time
 import torch
 from sparse_eigendecomp.language_model import load_language_model, repository_data, model_card
 from sparse_eigendecomp.curvature import feature_values
-from sparse_eigendecomp.analysis import converged_features
+from sparse_eigendecomp.transformer import feature_report
 from sparse_eigendecomp.testing import relative_error
 from sparse_eigendecomp.transformer import (load_contexts, transformer_experiment, token_eigenmodel, prepare_tokens,
                                             keep_freed_memory)
@@ -81,7 +81,7 @@ def main():
         print(f"transformer_total_s={total:.1f}")
         print(f"train_tokens_per_s={t['train_tokens_per_s']:.0f}")
         print(f"eval_tokens_per_s={t['eval_tokens_per_s']:.0f}")
-        print(f"converged_features={int(converged_features(run.heldout_values).sum())}")
+        print(f"converged_features={feature_report(run, tok)['n_converged']}")
         if card["stand_in"]: print(f"standin_heldout_loss={card['held_out_loss']:.3f}")
     if not args.skip_steps:
         em = token_eigenmodel(model, "blocks.4.attn.W_K", 10, seed=0)

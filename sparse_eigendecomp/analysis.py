@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['top_activations', 'format_sample', 'top_table', 'preference_matrix', 'Recovery', 'one_to_one', 'token_strings',
-           'format_token_context', 'TokenExample', 'top_token_examples', 'feature_density', 'converged_features',
+           'format_token_context', 'TokenExample', 'top_token_examples', 'feature_density', 'top_mean', 'beats_random',
            'direction_norms']
 
 # %% ../nbs/06_analysis.ipynb #9695c53f
@@ -167,12 +167,21 @@ def feature_density(values: torch.Tensor,                   # `[..., k]`
     return (v > torch.as_tensor(threshold, dtype=v.dtype)).float().mean(0)
 
 # %% ../nbs/06_analysis.ipynb #6b7c8d9e
-def converged_features(values: torch.Tensor,  # feature values `[..., k]`
-                       fraction: float = 0.1,  # of the strongest feature's top value
-                      ) -> torch.Tensor:       # `[k]` booleans
-    "Which features' top values reach `fraction` of the strongest feature's top value."
-    top = torch.nan_to_num(values.detach().reshape(-1, values.shape[-1]), nan=-torch.inf).amax(0)
-    return top >= fraction * top.max()
+def top_mean(values: torch.Tensor,  # values `[..., k]`
+             n: int = 10,           # top samples per column
+            ) -> torch.Tensor:      # `[k]`
+    "The mean of each column's `n` largest values (NaN ignored)."
+    v = torch.nan_to_num(values.detach().reshape(-1, values.shape[-1]).double(), nan=-torch.inf)
+    return v.topk(min(n, len(v)), dim=0).values.mean(0)
+
+def beats_random(values: torch.Tensor,         # feature values `[..., k]`
+                 random_values: torch.Tensor,  # values of random unit directions on the same samples `[..., r]`
+                 n: int = 10,                  # top samples compared
+                ) -> torch.Tensor:             # `[k]` booleans
+    "Features whose mean top-`n` value exceeds that of every random direction."
+    if values.shape[:-1] != random_values.shape[:-1]:
+        raise ValueError(f"values {tuple(values.shape)} and random values {tuple(random_values.shape)} are not on the same samples")
+    return top_mean(values, n) > top_mean(random_values, n).max()
 
 # %% ../nbs/06_analysis.ipynb #4af793c4
 def direction_norms(em,                      # an `EigenModel`

@@ -192,6 +192,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
                     batch_size: int = 16,             # contexts per step
                     lr: float = 0.1,                  # learning rate
                     lam: float = 1.0,                 # weight of the interference loss
+                    objective: Literal["distinct", "original"] = "distinct",  # distinct (shares of each token's curvature, cosine lr) or the note's
                     seed: int = 0,                    # seeds the directions and the batch order
                     out: str = "runs/transformer",    # output directory
                     descriptions: str | None = None,  # JSON {feature: description} to include in the report
@@ -208,7 +209,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import model_card
     from sparse_eigendecomp.architectures import max_positions
-    from sparse_eigendecomp.transformer import transformer_experiment, write_report, keep_freed_memory
+    from sparse_eigendecomp.transformer import transformer_experiment, write_report, keep_freed_memory, TRANSFORMER_FIT, TRANSFORMER_FIT_ORIGINAL
     notes = json.loads(Path(descriptions).read_text()) if descriptions else None
     keep_freed_memory()
     lm, tok = _load_model(model, tokenizer, device, dtype)
@@ -218,6 +219,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     card = model_card(model)
     split = _load_contexts(data, tok, contexts, heldout, ctx_len, held_out_stories)
     run = transformer_experiment(lm, split.train, split.heldout, list(params), n_features=features, epochs=epochs,
+                                 config=TRANSFORMER_FIT if objective == "distinct" else TRANSFORMER_FIT_ORIGINAL,
                                  batch_size=batch_size, lr=lr, lam=lam, seed=seed, progress=file is sys.stdout,
                                  precompute_output_hessian={"auto": None, "always": True, "never": False}[output_hessian],
                                  output_hessian_budget_bytes=int(output_hessian_budget_gb * 2**30), heldout_stories=split.heldout_stories,
@@ -281,20 +283,22 @@ def _evaluate_transformer(a: dict, run_dir: Path, compare: Path | None, model, d
     from sparse_eigendecomp.architectures import ResidualTail
     from sparse_eigendecomp.params import select_params
     from sparse_eigendecomp.transformer import (prepare_tokens, transformer_experiment, transformer_scorecard,
-                                                add_scorecard, keep_freed_memory, start_at_layer_of)
+                                                add_scorecard, keep_freed_memory, start_at_layer_of, TRANSFORMER_FIT, TRANSFORMER_FIT_ORIGINAL)
     keep_freed_memory()
     lm, tok = _load_model(model or a["model"], tokenizer or a["tokenizer"], device, a["dtype"])
     split = _load_contexts(data or a["data"], tok, a["contexts"], a["heldout"], a["ctx_len"], a["held_out_stories"])
     tail = ResidualTail(lm, start_at_layer_of(lm, select_params(lm, a["params"])))
     em = _load_fit(run_dir, tail)
+    config = TRANSFORMER_FIT if a.get("objective", "original") == "distinct" else TRANSFORMER_FIT_ORIGINAL   # runs from before the option: original
     if compare: second = _load_fit(compare, tail).U
     else:
         print(f"fitting a second time (seed {a['seed'] + 1}) for stability; pass --compare DIR to reuse a run", file=file)
-        second = transformer_experiment(lm, split.train, split.heldout[:1], a["params"], a["features"], epochs=a["epochs"], batch_size=a["batch_size"],
-                                        lr=a["lr"], lam=a["lam"], seed=a["seed"] + 1, progress=file is sys.stdout).em.U
+        second = transformer_experiment(lm, split.train, split.heldout[:1], a["params"], a["features"], config=config, epochs=a["epochs"],
+                                        batch_size=a["batch_size"], lr=a["lr"], lam=a["lam"], seed=a["seed"] + 1, progress=file is sys.stdout).em.U
     t0 = time.perf_counter()
     held = prepare_tokens(tail, lm, split.heldout)
-    sc = transformer_scorecard(em, held, second=second.detach(), trace_contexts=trace_contexts, probes=probes, seed=seed)
+    sc = transformer_scorecard(em, held, second=second.detach(), trace_contexts=trace_contexts, probes=probes, seed=seed,
+                               shares=config.normalize == "trace")
     sc.seconds = time.perf_counter() - t0   # held-out preparation included
     paths = add_scorecard(run_dir, sc)
     return sc, json.loads((run_dir / "scorecard.json").read_text())["notes"], paths

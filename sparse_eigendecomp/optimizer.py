@@ -19,18 +19,21 @@ from .eigenmodel import EigenModel, atomic_write
 from .scale import world, all_reduce_sum
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'FIT_STATE_TENSORS', 'FIT_STATE_JSON', 'high_curvature_loss', 'interference_loss', 'RowOptimizer',
-           'History', 'plot_history', 'FitConfig', 'fit_config', 'fit', 'objective', 'fit_restarts']
+__all__ = ['OPTIMIZERS', 'NORMALIZATIONS', 'LR_SCHEDULES', 'FIT_STATE_TENSORS', 'FIT_STATE_JSON', 'high_curvature_loss',
+           'interference_loss', 'RowOptimizer', 'sample_scale', 'orthonormalize_rows_', 'History', 'plot_history',
+           'FitConfig', 'fit_config', 'scheduled_lr', 'fit', 'objective', 'fit_restarts']
 
 # %% ../nbs/05_optimizer.ipynb #ff17355f
 def _samples_by_features(a: torch.Tensor) -> torch.Tensor:
     if a.ndim < 2 or a.shape[-1] == 0: raise ValueError(f"feature values must be [..., k] with k >= 1, got shape {tuple(a.shape)}")
     return a.reshape(-1, a.shape[-1])
 
-def high_curvature_loss(a: torch.Tensor,  # feature values `[batch(, pos), k]`
-                       ) -> torch.Tensor:  # scalar: −mean over samples of Σ_u a_u(x)²
-    "High-curvature loss L1 = −mean_x Σ_u a_u(x)²: lower when some samples are strongly curved along the directions."
-    return -_samples_by_features(a).square().sum(-1).mean()
+def high_curvature_loss(a: torch.Tensor,      # feature values `[batch(, pos), k]`
+                        power: float = 2.0,   # exponent p (2: the original note's loss)
+                       ) -> torch.Tensor:      # scalar: −mean over samples of Σ_u |a_u(x)|^p
+    "High-curvature loss L1 = −mean_x Σ_u |a_u(x)|^p (p = 2: −Σ a²): lower when some samples are strongly curved along the directions."
+    a = _samples_by_features(a)
+    return -(a.square() if power == 2 else a.abs().pow(power)).sum(-1).mean()
 
 # %% ../nbs/05_optimizer.ipynb #620636cc
 def interference_loss(a: torch.Tensor,  # feature values `[batch(, pos), k]`
@@ -107,6 +110,46 @@ def load_state_dict(self: RowOptimizer, state: dict,  # from `state_dict`
             raise ValueError(f"optimizer state {key!r} has shape {tuple(state[key].shape)}, expected {tuple(getattr(self, key).shape)}")
         getattr(self, key).copy_(state[key])
 
+# %% ../nbs/05_optimizer.ipynb #9c55fa53
+NORMALIZATIONS, LR_SCHEDULES = ("none", "trace"), ("constant", "cosine")
+
+def _check_variant(em, c):
+    "The options of the objective (see above) are known and fit the eigenmodel."
+    if c.normalize not in NORMALIZATIONS: raise ValueError(f"unknown normalize {c.normalize!r}; choose one of {NORMALIZATIONS}")
+    if c.lr_schedule not in LR_SCHEDULES: raise ValueError(f"unknown lr_schedule {c.lr_schedule!r}; choose one of {LR_SCHEDULES}")
+    if not c.power > 0: raise ValueError(f"power must be > 0, got {c.power}")
+    if c.orthogonal and em.rank is not None: raise ValueError("orthogonal=True needs dense directions (an EigenModel with rank=None)")
+    if c.orthogonal and em.n_features > em.n_params:
+        raise ValueError(f"orthogonal=True needs n_features <= n_params, got {em.n_features} > {em.n_params}")
+    if c.normalize == "trace" and c.trace_probes < 2: raise ValueError(f"trace_probes must be >= 2, got {c.trace_probes}")
+
+# %% ../nbs/05_optimizer.ipynb #56eebbc0
+def sample_scale(em: EigenModel,                # the eigenmodel (its model, parameters and divergence)
+                 data: torch.Tensor,            # samples `[N, ...]`
+                 output_hessian: torch.Tensor | None = None,  # their precomputed output Hessian (see `feature_values`)
+                 probes: int = 32,              # Hutchinson probes where traces are estimated (more than 512 parameters)
+                 chunk_size: int | None = None, # samples per kernel chunk
+                ) -> torch.Tensor:              # `[S]`, S = samples (× positions)
+    "1 / tr H(x) for every sample (0 for samples without curvature): the scale of `normalize='trace'`."
+    from sparse_eigendecomp.scorecard import SampleHessians, sample_traces, with_curvature
+    traces = sample_traces(SampleHessians(em, data, output_hessian, chunk_size), probes=probes, seed=0)  # one objective for every seed
+    t = traces.values
+    return torch.where(with_curvature(traces), 1 / t.clamp_min(torch.finfo(t.dtype).tiny), torch.zeros_like(t))
+
+# %% ../nbs/05_optimizer.ipynb #bb515245
+@torch.no_grad()
+def orthonormalize_rows_(U: torch.Tensor,  # `[k, n]` rows (k <= n, full row rank), replaced in place
+                        ) -> torch.Tensor:
+    "Replace `U` by the closest matrix with orthonormal rows (Frobenius norm): the polar factor (UUᵀ)^(-1/2) U."
+    W = U.double()
+    evals, V = torch.linalg.eigh(W @ W.T)
+    return U.copy_(((V * evals.clamp_min(torch.finfo(W.dtype).eps * evals.max()).rsqrt()) @ V.T @ W).to(U.dtype))
+
+def _retract(em, c):
+    "Back onto the constraint after a step: unit rows, or orthonormal rows with `orthogonal`."
+    if c.orthogonal: orthonormalize_rows_(em.U.data)
+    else: em.normalize_()
+
 # %% ../nbs/05_optimizer.ipynb #82ab5306
 class History(list):
     "Per-batch training records (dicts with epoch, batch, high_curvature, interference, loss); `.interrupted` if stopped by Ctrl-C."
@@ -131,6 +174,24 @@ def plot_history(history: History,  # the records of `fit`
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+# %% ../nbs/05_optimizer.ipynb #e4455453
+@patch
+def epoch_change(self: History) -> float | None:
+    "The relative change of the objective's mean from the second-to-last epoch to the last (None: fewer than two epochs)."
+    epochs = sorted({r["epoch"] for r in self})
+    if len(epochs) < 2: return None
+    last, before = ([r["loss"] for r in self if r["epoch"] == e] for e in epochs[-2:][::-1])
+    last, before = sum(last) / len(last), sum(before) / len(before)
+    return (last - before) / abs(before) if before else float("inf")
+
+@patch
+def plateaued(self: History,
+              tolerance: float = 0.05,  # relative change allowed between the last two epochs
+             ) -> bool:
+    "Has the objective levelled off: is its mean over the last epoch within `tolerance` (relative) of the epoch before's?"
+    change = self.epoch_change()
+    return change is not None and abs(change) <= tolerance
 
 # %% ../nbs/05_optimizer.ipynb #c7579763
 def _check_fit_args(em, data, epochs, batch_size, u_batch_size, lam, output_hessian=None):
@@ -178,6 +239,11 @@ class FitConfig:
     revive: bool = True              # re-draw dead or duplicate rows at the end of each epoch but the last
     dead_fraction: float = 1e-2      # a row is dead if its mean |a| < dead_fraction × the largest row's
     duplicate_cos: float = 0.99      # a row is a duplicate if |cos| with an earlier row exceeds this
+    normalize: str = "none"          # 'none', or 'trace': each sample's values divided by tr H(x) (see "Distinct and stable features")
+    orthogonal: bool = False         # keep the rows orthonormal (closest orthonormal frame after every update; dense rows only)
+    lr_schedule: str = "constant"    # 'constant', or 'cosine': lr · ½(1 + cos(π · step / steps)), to 0 at the last step
+    power: float = 2.0               # exponent p of the high-curvature loss −mean Σ |a|^p
+    trace_probes: int = 32           # Hutchinson probes per sample for normalize='trace' (exact traces up to 512 parameters)
 
 # %% ../nbs/05_optimizer.ipynb #1a47bcf9
 def fit_config(config: FitConfig | None = None,  # the starting settings (default: `FitConfig()`)
@@ -188,6 +254,15 @@ def fit_config(config: FitConfig | None = None,  # the starting settings (defaul
     if unknown: raise ValueError(f"unknown fit settings {sorted(unknown)}; FitConfig has {[f.name for f in fields(FitConfig)]}")
     return replace(config or FitConfig(), **settings)
 
+# %% ../nbs/05_optimizer.ipynb #51c7371a
+def scheduled_lr(c: FitConfig,  # the fit's settings (lr, lr_schedule)
+                 step: int,     # steps taken so far
+                 steps: int,    # steps of the whole fit
+                ) -> float:
+    "The learning rate of step `step` of `steps`: constant, or cosine-decayed from `c.lr` to 0."
+    if c.lr_schedule == "constant": return c.lr
+    return c.lr * 0.5 * (1 + math.cos(math.pi * min(step, steps - 1) / max(steps - 1, 1)))
+
 # %% ../nbs/05_optimizer.ipynb #df759fa0
 def _reduce(*tensors: torch.Tensor) -> list[torch.Tensor]:
     "Sum every tensor over the ranks in one all-reduce (no-op in one process)."
@@ -196,54 +271,61 @@ def _reduce(*tensors: torch.Tensor) -> list[torch.Tensor]:
     return [part.view_as(t) for part, t in zip(flat.split([t.numel() for t in tensors]), tensors)]
 
 # %% ../nbs/05_optimizer.ipynb #9394cd80
-def _low_rank_loss_grad(em, x, m, chunk_size, rows, loss_of):
+def _values(em, x, m, s, chunk_size, rows=None):
+    "Feature values of a shard `[b(, pos), k]`, each sample's times its scale `s` (normalize='trace': 1 / tr H(x)) when given."
+    a = em.feature_values(x, chunk_size, rows=rows, output_hessian=m)
+    return a if s is None else a * s.reshape(a.shape[:-1])[..., None]
+
+def _low_rank_loss_grad(em, x, m, s, chunk_size, rows, loss_of):
     "Low-rank: (loss_of(a) `[..., loss]`, its gradient to the factors, a) with the kernel's graph of one chunk of rows at a time."
-    with torch.no_grad(): a = em.feature_values(x, chunk_size, rows=rows, output_hessian=m)  # pass 1: the values, no graph
+    with torch.no_grad(): a = _values(em, x, m, s, chunk_size, rows)                   # pass 1: the values, no graph
     a.requires_grad_(True)
     with torch.enable_grad():
         losses = loss_of(a)
         g_a, grad = torch.autograd.grad(losses[-1], [a, em.F], allow_unused=True)   # dL/da, and dL/dF through the Gram matrix
     grad, chunks = (torch.zeros_like(em.F) if grad is None else grad), em.row_chunks(rows)
     for part, cols in zip(chunks, torch.arange(len(rows)).split(len(chunks[0]))):
-        a_part = em.feature_values(x, chunk_size, rows=part, output_hessian=m)       # pass 2: one chunk's graph at a time
+        a_part = _values(em, x, m, s, chunk_size, part)                             # pass 2: one chunk's graph at a time
         grad += torch.autograd.grad((a_part * g_a[..., cols]).sum(), em.F)[0]
     return losses.detach(), grad, a.detach()
 
 # %% ../nbs/05_optimizer.ipynb #39b752c6
-def _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where, share=1.0):
-    "Update 1: rows `rows` of U down L1 of the global batch; `x` is this rank's shard, `share` its fraction of the batch."
+def _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where):
+    "Update 1: rows `rows` of U down L1 of the global batch (`batch`: this rank's shard and its share of the batch)."
+    x, m, s, chunk_size, share = batch
     if len(x) and em.rank is not None:
-        hc, grad, _ = _low_rank_loss_grad(em, x, m, chunk_size, rows, lambda a: (high_curvature_loss(a) * share)[None])
+        hc, grad, _ = _low_rank_loss_grad(em, x, m, s, chunk_size, rows, lambda a: (high_curvature_loss(a, c.power) * share)[None])
         hc = hc[0]
     elif len(x):
-        hc = high_curvature_loss(em.feature_values(x, chunk_size, rows=rows, output_hessian=m)) * share
+        hc = high_curvature_loss(_values(em, x, m, s, chunk_size, rows), c.power) * share
         grad, = torch.autograd.grad(hc, em.trainable)
     else: hc, grad = torch.zeros((), dtype=em.w0.dtype, device=em.w0.device), torch.zeros_like(em.trainable)
     hc, grad = _reduce(hc.detach(), grad)
     _finite_or_raise(hc, f"{where}, step 1 (high curvature, rows {rows.tolist()})", em, last_good)
-    opt.step(em.trainable.data, grad[rows], rows)
-    em.normalize_()
+    opt.step(em.trainable.data, grad[rows], rows, lr)
+    _retract(em, c)
 
 # %% ../nbs/05_optimizer.ipynb #164bd002
-def _joint_update(em, opt, x, m, chunk_size, lam, last_good, where, share=1.0):
+def _joint_update(em, opt, batch, c, lr, last_good, where):
     "Update 2: all rows down L1 + λ·L2 of the global batch -> (its mean |a| per feature, L1, L2, loss)."
+    x, m, s, chunk_size, share = batch
     k, like = em.n_features, dict(dtype=em.w0.dtype, device=em.w0.device)
     def losses_of(a):
-        hc, inter = high_curvature_loss(a) * share, interference_loss(a, gram=em.gram()) * share
-        return torch.stack([hc, inter, hc + lam * inter])
+        hc, inter = high_curvature_loss(a, c.power) * share, interference_loss(a, gram=em.gram()) * share
+        return torch.stack([hc, inter, hc + c.lam * inter])
     if len(x) and em.rank is not None:
-        losses, grad, a = _low_rank_loss_grad(em, x, m, chunk_size, torch.arange(k), losses_of)
+        losses, grad, a = _low_rank_loss_grad(em, x, m, s, chunk_size, torch.arange(k), losses_of)
         mean_abs = a.abs().reshape(-1, k).mean(0) * share
     elif len(x):
-        a = em.feature_values(x, chunk_size, output_hessian=m)
+        a = _values(em, x, m, s, chunk_size)
         losses = losses_of(a)
         grad, = torch.autograd.grad(losses[2], em.trainable)
         losses, mean_abs = losses.detach(), a.detach().abs().reshape(-1, k).mean(0) * share
     else: losses, mean_abs, grad = torch.zeros(3, **like), torch.zeros(k, **like), torch.zeros_like(em.trainable)
     losses, mean_abs, grad = _reduce(losses, mean_abs, grad)
     _finite_or_raise(losses[2], f"{where}, step 2 (high curvature + λ·interference)", em, last_good)
-    opt.step(em.trainable.data, grad, torch.arange(k))
-    em.normalize_()
+    opt.step(em.trainable.data, grad, torch.arange(k), lr)
+    _retract(em, c)
     return mean_abs, *losses.tolist()
 
 # %% ../nbs/05_optimizer.ipynb #a94aa697
@@ -255,14 +337,15 @@ class _Position:
     order: torch.Tensor | None = None
     sum_abs_a: torch.Tensor | None = None
 
-def _step(em, opt, data, output_hessian, idx, gen, c, u_batch_size, chunk_size, last_good, pos) -> dict:
-    "One step on the global batch `idx` (this rank's shard of it): the high-curvature updates, then the joint one."
+def _step(em, opt, data, output_hessian, scale, idx, gen, c, lr, u_batch_size, chunk_size, last_good, pos) -> dict:
+    "One step on the global batch `idx` (this rank's shard of it) at learning rate `lr`: the high-curvature updates, then the joint one."
     rank, size = world()
     local = idx.tensor_split(size)[rank]
-    x, m, where = data[local], (output_hessian[local] if output_hessian is not None else None), f"epoch {pos.epoch}, batch {pos.batch}"
+    pick = lambda t: None if t is None else t[local]
+    batch, where = (data[local], pick(output_hessian), pick(scale), chunk_size, len(local) / len(idx)), f"epoch {pos.epoch}, batch {pos.batch}"
     for rows in torch.randperm(em.n_features, generator=gen).split(u_batch_size):
-        _high_curvature_update(em, opt, x, m, chunk_size, rows, last_good, where, len(local) / len(idx))
-    mean_abs, hc, inter, loss = _joint_update(em, opt, x, m, chunk_size, c.lam, last_good, where, len(local) / len(idx))
+        _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where)
+    mean_abs, hc, inter, loss = _joint_update(em, opt, batch, c, lr, last_good, where)
     pos.sum_abs_a += mean_abs
     return dict(epoch=pos.epoch, batch=pos.batch, high_curvature=hc, interference=inter, loss=loss)
 
@@ -293,6 +376,7 @@ def _load_fit_state(path, em, opt, gen, c, n_samples):
     if not (path / FIT_STATE_JSON).exists(): return None
     meta, tensors = json.loads((path / FIT_STATE_JSON).read_text()), load_file(str(path / FIT_STATE_TENSORS))
     ours = dict(n_samples=n_samples, n_features=em.n_features, n_params=em.n_params, config=_config_record(c))
+    meta["config"] = {**asdict(FitConfig()), **meta["config"]}   # a checkpoint from before an option existed trained without it
     wrong = {k: (meta[k], v) for k, v in ours.items() if meta[k] != v}
     if wrong: raise ValueError(f"checkpoint {str(path)!r} is of another fit: {', '.join(f'{k} {a} there, {b} here' for k, (a, b) in wrong.items())}")
     like = dict(dtype=em.w0.dtype, device=em.w0.device)
@@ -320,6 +404,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     c = fit_config(config, **settings)
     u_batch_size = c.u_batch_size or em.n_features
     _check_fit_args(em, data, c.epochs, c.batch_size, u_batch_size, c.lam, output_hessian)
+    _check_variant(em, c)
     if (checkpoint_every is not None or resume) and checkpoint_dir is None: raise ValueError("checkpoint_every and resume need a checkpoint_dir")
     if checkpoint_every is not None and checkpoint_every < 1: raise ValueError(f"checkpoint_every must be >= 1, got {checkpoint_every}")
     gen = torch.Generator().manual_seed(c.seed)
@@ -329,10 +414,13 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     make = c.optimizer if callable(c.optimizer) else (lambda shape, lr, **kw: RowOptimizer(shape, lr, c.optimizer, **kw))
     opt = make(em.trainable.shape, c.lr, dtype=em.w0.dtype, device=em.w0.device, **({} if em.rank is None else dict(unit_rows=False)))
     restored = _load_fit_state(checkpoint_dir, em, opt, gen, c, len(data)) if resume else None
-    if restored is None: em.normalize_()  # (a restored U is left bit for bit as it was saved)
+    if restored is None: _retract(em, c)  # (a restored U is left bit for bit as it was saved)
+    scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size) if c.normalize == "trace" else None
+    scale = None if scale is None else scale.view(len(data), -1)   # indexed with `data`, like the output Hessian
+    steps = c.epochs * math.ceil(len(data) / c.batch_size)
     history, pos = restored or (History(), _Position())
     save = lambda: _save_fit_state(checkpoint_dir, em, opt, gen, history, pos, c, len(data))
-    bar = tqdm(total=c.epochs * math.ceil(len(data) / c.batch_size), initial=len(history), disable=not progress or world()[0] != 0,
+    bar = tqdm(total=steps, initial=len(history), disable=not progress or world()[0] != 0,
                desc="fit", leave=False)
     last_good = em.trainable.detach().clone()
     try:
@@ -342,7 +430,8 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                 pos.sum_abs_a = torch.zeros(em.n_features, dtype=em.w0.dtype, device=em.w0.device)
             batches = pos.order.split(c.batch_size)
             while pos.batch < len(batches):
-                record = _step(em, opt, data, output_hessian, batches[pos.batch], gen, c, u_batch_size, chunk_size, last_good, pos)
+                record = _step(em, opt, data, output_hessian, scale, batches[pos.batch], gen, c, scheduled_lr(c, len(history), steps),
+                               u_batch_size, chunk_size, last_good, pos)
                 last_good = em.trainable.detach().clone()
                 history.append(record)
                 pos.batch += 1
@@ -351,6 +440,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                 for cb in callbacks: cb(em, record)
             if c.revive and pos.epoch < c.epochs - 1:
                 rows = _revive_rows(em, opt, pos.sum_abs_a, gen, c.dead_fraction, c.duplicate_cos)
+                if rows and c.orthogonal: orthonormalize_rows_(em.U.data)
                 history.revived += [(pos.epoch, r) for r in rows]
                 last_good = em.trainable.detach().clone()
             pos.epoch, pos.order = pos.epoch + 1, None
@@ -369,10 +459,13 @@ def objective(em: EigenModel,                  # the eigenmodel to score
               lam: float = 1.0,                 # weight λ of the interference loss
               chunk_size: int | None = None,    # samples per kernel chunk (default: automatic)
               output_hessian: torch.Tensor | None = None,  # per-sample output Hessian, as in `fit`
+              power: float = 2.0,               # exponent of the high-curvature loss, as in `fit`
+              scale: torch.Tensor | None = None,  # `[S]` per-sample scale of the values (normalize='trace': `sample_scale`)
              ) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
     a = em.feature_values(data, chunk_size, output_hessian=output_hessian).detach()
-    return (high_curvature_loss(a) + lam * interference_loss(a, gram=em.gram().detach())).item()
+    if scale is not None: a = a * scale.reshape(a.shape[:-1])[..., None]
+    return (high_curvature_loss(a, power) + lam * interference_loss(a, gram=em.gram().detach())).item()
 
 # %% ../nbs/05_optimizer.ipynb #e6eeb178
 def fit_restarts(model: nn.Module,               # the frozen model
@@ -392,13 +485,14 @@ def fit_restarts(model: nn.Module,               # the frozen model
     "Fit `restarts` eigenmodels from seeds derived from `config.seed`; return (best eigenmodel, its history, all objectives)."
     if restarts < 1: raise ValueError(f"restarts must be >= 1, got {restarts}")
     c = fit_config(config, **settings)
-    best, objectives = None, []
+    best, objectives, scale = None, [], None
     for r in tqdm(range(restarts), desc="restarts", disable=not progress or world()[0] != 0, leave=False):
         run = replace(c, seed=c.seed * 1000 + r)
         em = EigenModel(model, params, n_features, divergence, seed=run.seed)
         history = fit(em, data, run, progress=False, chunk_size=chunk_size, output_hessian=output_hessian, checkpoint_every=checkpoint_every,
                       checkpoint_dir=None if checkpoint_dir is None else Path(checkpoint_dir) / f"restart_{r}", resume=resume)
         # ranked on the same divergence path as the fit (a precomputed output Hessian, the same chunks)
-        objectives.append(objective(em, data, c.lam, chunk_size, output_hessian))
+        if c.normalize == "trace" and scale is None: scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size)
+        objectives.append(objective(em, data, c.lam, chunk_size, output_hessian, c.power, scale))
         if best is None or objectives[-1] < best[2]: best = (em, history, objectives[-1])
     return best[0], best[1], objectives

@@ -14,10 +14,10 @@ from .analysis import feature_density
 
 # %% auto #0
 __all__ = ['SampleHessians', 'Traces', 'sample_traces', 'with_curvature', 'orthonormal_rows', 'span_curvature', 'Captured',
-           'captured_curvature', 'active_features', 'interference', 'matched_cosine', 'Eigen', 'top_eigenvectors',
-           'random_directions', 'trace_weights', 'eig_directions', 'part_masks', 'head_directions', 'MethodScore',
-           'score_method', 'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin', 'random_pass_rate',
-           'top_token_entropy', 'checked_scorecard']
+           'captured_curvature', 'active_features', 'interference', 'duplicate_pairs', 'matched_cosine', 'Eigen',
+           'top_eigenvectors', 'random_directions', 'trace_weights', 'eig_directions', 'part_masks', 'head_directions',
+           'MethodScore', 'score_method', 'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin',
+           'random_pass_rate', 'top_token_entropy', 'checked_scorecard']
 
 # %% ../nbs/09_scorecard.ipynb #1716eff9
 @dataclass
@@ -156,6 +156,21 @@ def interference(values: torch.Tensor,  # feature values `[..., k]`
     overlap = torch.nn.functional.normalize(U.detach().double(), dim=1)
     overlap = (overlap @ overlap.T).abs()
     return (both * overlap).sum().item() / both.sum().item() if both.sum() > 0 else 0.0
+
+# %% ../nbs/09_scorecard.ipynb #50d45706
+def duplicate_pairs(values: torch.Tensor,  # feature values `[..., k]`
+                    U: torch.Tensor,       # their directions `[k, n]`
+                    n: int = 10,           # top samples per feature
+                    shared: int = 2,       # a pair sharing more than this many of them is a duplicate
+                    max_cos: float = 0.5,  # ... and so is a pair with a larger |cos|
+                   ) -> list[tuple[int, int]]:
+    "Pairs of features (i < j) that share more than `shared` of their top-`n` samples or have |cos| above `max_cos`."
+    v = torch.nan_to_num(values.detach().reshape(-1, values.shape[-1]).double(), nan=-torch.inf)
+    top = v.topk(min(n, len(v)), dim=0).indices.T                            # [k, n]
+    common = (top[:, None, :, None] == top[None, :, None, :]).sum((2, 3))   # [k, k] samples in both top lists
+    unit = torch.nn.functional.normalize(U.detach().double(), dim=1)
+    dup = (common > shared) | ((unit @ unit.T).abs().cpu() > max_cos)
+    return [(i, j) for i, j in torch.nonzero(dup.triu(1)).tolist()]
 
 # %% ../nbs/09_scorecard.ipynb #5e3979c7
 def matched_cosine(U: torch.Tensor,  # directions `[k, n]`
@@ -304,6 +319,7 @@ class MethodScore:
     active_per_sample: float    # mean number of active features per sample
     interference: float         # co-activity-weighted mean |u_i·u_j|
     stability: float | None     # mean matched |cos| with a second fit (None: no second fit)
+    duplicates: list[tuple[int, int]] = field(default_factory=list)  # pairs sharing > 2 of their top-10 samples or |cos| > 0.5
     matched_cosines: list[float] | None = None            # per feature, |cos| with its match in the second fit
     densities: list[float] = field(default_factory=list)  # per feature
     extra: dict = field(default_factory=dict)             # experiment-specific scores (recovery, token entropy, ...)
@@ -321,7 +337,7 @@ def score_method(method: str,                  # the method's name
     c, density = captured_curvature(numerators, traces), feature_density(values)
     stability, _, matched = matched_cosine(U, second) if second is not None else (None, None, None)
     return MethodScore(method, c.mean, c.stderr, density.mean().item(), density.sum().item(), interference(values, U),
-                       stability, matched, density.tolist(), extra or {})
+                       stability, duplicate_pairs(values, U), matched, density.tolist(), extra or {})
 
 # %% ../nbs/09_scorecard.ipynb #0256d19d
 @dataclass
@@ -377,6 +393,7 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
                      iterations: int = 8,            # Krylov blocks of the eigenvector baselines
                      seed: int = 0,                  # seeds the probes, random directions and Krylov starts
                      extra: Callable | None = None,  # extra(method, U, values) -> dict of experiment-specific scores
+                     scale: torch.Tensor | None = None,  # `[S]` scale of each sample's values in every method's sparsity columns (1 / tr H(x): shares)
                     ) -> Scorecard:
     "Score the sparse eigendecomposition `em` and its baselines (eig, heads, random) with the same functions and k."
     t0, k = time.perf_counter(), em.n_features
@@ -389,6 +406,7 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
         v = values.reshape(-1, k).to(U) if (name == "sparse" and values is not None) else h.values(U)
         v_trace = _trace_rows(v.reshape(len(inputs), -1, k), trace_idx).reshape(-1, k)
         numerators = v_trace.sum(-1) if _is_orthonormal(U) else span_curvature(ht, U)
+        if scale is not None: v = v * scale.reshape(-1, 1).to(v)   # e.g. each sample's share of its own curvature
         rows.append(score_method(name, U, v, numerators, traces, U2, {**info, **(extra(name, U, v) if extra else {})}))
     kept = with_curvature(traces)
     trace = dict(exact=traces.exact, probes=traces.n_probes, samples=int(kept.sum()), excluded=int((~kept).sum()),
@@ -405,12 +423,12 @@ def table(self: Scorecard,
          ) -> str:
     "A Markdown table, one row per method."
     extra = extra or {}
-    head = ["method", "captured", "density", "active / sample", "interference", "stability", *extra.values()]
+    head = ["method", "captured", "density", "active / sample", "interference", "duplicates", "stability", *extra.values()]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in self.rows:
         se = f" ± {r.captured_stderr:.3f}" if r.captured_stderr else ""
         cells = [r.method, f"{r.captured:.3f}{se}", f"{r.density:.4f}", f"{r.active_per_sample:.2f}", f"{r.interference:.3f}",
-                 _num(r.stability), *[_cell(r.extra.get(key)) for key in extra]]
+                 str(len(r.duplicates)), _num(r.stability), *[_cell(r.extra.get(key)) for key in extra]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

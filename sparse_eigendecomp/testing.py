@@ -19,7 +19,7 @@ from .tangents import structured_reason
 # %% auto #0
 __all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',
            'planted_problem', 'matched_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
-           'tiny_causal_lm', 'tiny_tokenizer', 'planted_fit_job', 'tms_assignment_job']
+           'planted_outlier', 'tiny_causal_lm', 'tiny_tokenizer', 'planted_fit_job', 'tms_assignment_job']
 
 # %% ../nbs/80_testing.ipynb #565cb22c
 def per_sample_hessian(model: nn.Module,          # any model `feature_values` accepts
@@ -135,6 +135,21 @@ def planted_curvature(seed: int = 0,      # seeds the directions and the inputs
         Q = torch.einsum("pi,qi->ipq", a, b).reshape(m, -1).contiguous()
     X = (0.5 + 0.5 * torch.rand(n, m, generator=g, dtype=dtype)) * (torch.rand(n, m, generator=g) < rate)
     return PlantedCurvature(Q, matrix), X, Q
+
+# %% ../nbs/80_testing.ipynb #12782a25
+def planted_outlier(seed: int = 0,         # seeds the directions and the inputs
+                    n: int = 400,          # samples (the first is the outlier)
+                    d: int = 12,           # parameters
+                    m: int = 3,            # planted directions
+                    outlier: float = 20.0, # the outlier's activity along each of its two directions (the others: 0.5 to 1)
+                   ):
+    "`planted_curvature` plus one outlier sample curved only along two other directions `O` `[2, d]` -> (model, X, Q, O)."
+    g = torch.Generator().manual_seed(seed)
+    B = torch.linalg.qr(torch.randn(d, d, generator=g, dtype=torch.float64))[0][:, :m + 2].T.contiguous()  # Q, then O
+    X = (0.5 + 0.5 * torch.rand(n, m + 2, generator=g, dtype=torch.float64)) * (torch.rand(n, m + 2, generator=g) < 0.3)
+    X[:, m:] = 0
+    X[0] = torch.cat([torch.zeros(m, dtype=torch.float64), torch.full((2,), outlier, dtype=torch.float64)])
+    return PlantedCurvature(B), X, B[:m], B[m:]
 
 # %% ../nbs/80_testing.ipynb #8ee26375
 FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama", "qwen2")

@@ -14,16 +14,18 @@ from .params import ParamSelection, select_params
 from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembedding
 from .divergence import readout_kl, kl_readout_hessian
 from .eigenmodel import EigenModel, atomic_write, atomic_write_figure, atomic_write_text
-from .optimizer import FitConfig, History, fit, fit_config
-from .analysis import top_token_examples, feature_density, direction_norms, converged_features, TokenExample
+from .optimizer import FitConfig, History, fit, fit_config, sample_scale
+from .analysis import top_token_examples, feature_density, direction_norms, beats_random, TokenExample
 from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories, HubUnavailable, first_line
+from .scorecard import duplicate_pairs
 
 # %% auto #0
-__all__ = ['OUTPUT_HESSIAN_BUDGET_BYTES', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of', 'output_hessian_pays_off',
-           'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values', 'hub_stories', 'Contexts',
-           'load_contexts', 'TransformerRun', 'transformer_experiment', 'feature_report', 'report_text', 'report_html',
-           'write_report', 'describe_features', 'transformer_scorecard', 'add_scorecard', 'keep_freed_memory']
+__all__ = ['OUTPUT_HESSIAN_BUDGET_BYTES', 'TRANSFORMER_FIT_ORIGINAL', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of',
+           'output_hessian_pays_off', 'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values',
+           'hub_stories', 'Contexts', 'load_contexts', 'TransformerRun', 'transformer_experiment', 'feature_report',
+           'report_text', 'report_html', 'write_report', 'describe_features', 'transformer_scorecard', 'add_scorecard',
+           'keep_freed_memory']
 
 # %% ../nbs/12_transformer.ipynb #212abe37
 def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family (or bridge)
@@ -161,9 +163,12 @@ class TransformerRun:
     timings: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     heldout_stories: torch.Tensor | None = None  # `[n_heldout, ctx_len]` story index of every held-out position
+    random_values: torch.Tensor | None = None    # `[len(random_contexts), pos, r]` values of random unit directions (see `beats_random`)
+    random_contexts: torch.Tensor | None = None  # the held-out contexts they are on
 
 # %% ../nbs/12_transformer.ipynb #6582c0df
-TRANSFORMER_FIT = FitConfig(epochs=8, batch_size=16, lr=0.1, lam=1.0)  # the original note's setting (see below)
+TRANSFORMER_FIT_ORIGINAL = FitConfig(epochs=8, batch_size=16, lr=0.1, lam=1.0)  # the original note's setting and objective
+TRANSFORMER_FIT = fit_config(TRANSFORMER_FIT_ORIGINAL, normalize="trace", lr_schedule="cosine")  # the default: see "Distinct and stable features"
 
 def transformer_experiment(model: nn.Module,                  # a causal LM of a supported family (HF or TransformerBridge), on its device
                            train_tokens: torch.Tensor,        # `[n_train, ctx_len]` token ids to fit on
@@ -190,13 +195,26 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     t2 = time.perf_counter()
     held = prepare_tokens(em.model, model, heldout_tokens, output_hessian=held_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
     with torch.no_grad(): values = token_feature_values(em, held, chunk_size=c.batch_size).cpu()  # (the automatic chunk is sized for the readout's graph)
+    scale = None   # report the values the fit optimized: under normalize='trace', each token's share of its own curvature
+    if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size).view(values.shape[:-1])
+    if scale is not None: values = values * scale.cpu()[..., None]
+    random_contexts, random_values = _random_values(em, held, c.batch_size, scale)
     t3 = time.perf_counter()
     timings = dict(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
                    train_tokens_per_s=train.n_tokens * max(c.epochs, 1) / (t2 - t0), eval_tokens_per_s=held.n_tokens / (t3 - t2))
     settings = dict(params=em.sel.names, n_features=n_features, **{k: v for k, v in asdict(c).items() if not callable(v)},
                     n_train=len(train_tokens), n_heldout=len(heldout_tokens), ctx_len=train_tokens.shape[1], start_at_layer=em.model.start_at_layer,
                     output_hessian_precomputed=train.output_hessian is not None, device=str(em.U.device), dtype=str(em.U.dtype).removeprefix("torch."))
-    return TransformerRun(em, history, heldout_tokens, values, timings, settings, heldout_stories)
+    return TransformerRun(em, history, heldout_tokens, values, timings, settings, heldout_stories, random_values, random_contexts)
+
+def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: int = 64, seed: int = 0):
+    "Values of `draws` random unit directions on `contexts` held-out contexts, scaled as the fit's values are (`scale` `[n, pos]`)."
+    from sparse_eigendecomp.scorecard import random_directions
+    idx = torch.linspace(0, len(held) - 1, min(contexts, len(held))).round().long().unique()
+    R = random_directions(draws, em.n_params, seed, em.w0.dtype, em.w0.device)
+    m = None if held.output_hessian is None else held.output_hessian[idx]
+    with torch.no_grad(): v = em.feature_values(held.resid[idx], chunk_size, U=R, output_hessian=m)
+    return idx, (v if scale is None else v * scale[idx][..., None]).cpu()
 
 # %% ../nbs/12_transformer.ipynb #5f78fc58
 def feature_report(run: TransformerRun,             # the result of `transformer_experiment`
@@ -210,15 +228,22 @@ def feature_report(run: TransformerRun,             # the result of `transformer
     norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
     heads = norms[run.em.sel.names[0]]  # the first parameter's parts (heads for W_Q/K/V/O) in `head_norms` and `top_head`
     density, top = feature_density(run.heldout_values), run.heldout_values.flatten(0, -2).amax(0)
-    converged = converged_features(run.heldout_values)
+    stands_out = (beats_random(run.heldout_values[run.random_contexts], run.random_values) if run.random_values is not None
+                  else torch.zeros(run.em.n_features, dtype=torch.bool))
+    converged = stands_out & run.history.plateaued()
+    pairs = duplicate_pairs(run.heldout_values, run.em.U)   # shared top-10 positions or |cos| > 0.5: reported next to both
     share = heads.square().amax(1) / heads.square().sum(1)  # the largest head's share of the squared norm
     descriptions = descriptions or {}
     features = [dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(), max_value=top[f].item(),
-                     converged=bool(converged[f]), head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
+                     converged=bool(converged[f]), beats_random=bool(stands_out[f]),
+                     duplicates=sorted({j for pair in pairs if f in pair for j in pair} - {f}),
+                     head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
                      top_head_share=share[f].item(), norms={name: n[f].tolist() for name, n in norms.items()},
                      distinct_stories=None if run.heldout_stories is None else len({e.story for e in examples[f]}),
                      examples=[asdict(e) for e in examples[f]]) for f in range(run.em.n_features)]
     return dict(model=model or {}, settings=run.settings, timings=run.timings, n_converged=int(converged.sum()),
+                plateaued=run.history.plateaued(), last_epoch_change=run.history.epoch_change(), n_beat_random=int(stands_out.sum()),
+                duplicate_pairs=pairs,
                 features=features)
 
 # %% ../nbs/12_transformer.ipynb #a95ecede
@@ -226,7 +251,7 @@ def report_text(report: dict,  # from `feature_report`
                 n: int = 5,    # examples per feature
                ) -> str:
     "The original note's text format: every feature's top examples as `...**token**... -> token (Value: x)` lines."
-    lines = [_model_line(report)] if report.get("model") else []
+    lines = ([_model_line(report)] if report.get("model") else []) + [_values_line(report), _convergence_line(report)]
     for feat in report["features"]:
         lines.append(f"Feature {feat['feature']} ({_feature_facts(feat)})" + (f": {feat['description']}" if feat["description"] else ""))
         lines += ["  " + e["text"] for e in feat["examples"][:n]]
@@ -241,7 +266,8 @@ def report_html(report: dict,  # from `feature_report`
     "A self-contained HTML page of every feature's highlighted top contexts."
     body = "".join(examples_html([TokenExample(**e) for e in feat["examples"][:n]], f"Feature {feat['feature']} ({_feature_facts(feat)})",
                                  feat["description"]) for feat in report["features"])
-    model = f"<p>{html.escape(_model_line(report))}</p>" if report.get("model") else ""
+    model = (f"<p>{html.escape(_model_line(report))}</p>" if report.get("model") else "") + "".join(
+        f"<p>{html.escape(line)}</p>" for line in (_values_line(report), _convergence_line(report)))
     if sc := report.get("scorecard"):
         body += f"<h3>Scorecard</h3><pre>{html.escape(sc['table'])}</pre>" + "".join(f"<p>{html.escape(t)}</p>" for t in sc["notes"])
     return Html(f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body><h2>{title}</h2>{model}{body}</body></html>')
@@ -249,10 +275,24 @@ def report_html(report: dict,  # from `feature_report`
 # %% ../nbs/12_transformer.ipynb #57c858ce
 def _feature_facts(feat: dict) -> str:
     stories = f", top examples from {feat['distinct_stories']} stories" if feat.get("distinct_stories") is not None else ""
-    return (f"max {feat['max_value']:.3g}{'' if feat['converged'] else ', not converged'}, density {feat['density']:.4f}, "
+    stories += f", DUPLICATES feature {', '.join(map(str, feat['duplicates']))}" if feat.get("duplicates") else ""
+    return (f"max {feat['max_value']:.3g}{'' if feat.get('beats_random', True) else ', NOT above random directions'}, density {feat['density']:.4f}, "
             f"top head {feat['top_head']} ({feat['top_head_share']:.2f} of the squared norm){stories}")
 
 # %% ../nbs/12_transformer.ipynb #b442ab5c
+def _convergence_line(report: dict) -> str:
+    "Did the fit converge: the objective's last-epoch change, and how many features beat random directions."
+    change = report.get("last_epoch_change")
+    state = "n/a" if change is None else f"{change:+.1%} in the last epoch, {'levelled off' if report.get('plateaued') else 'still changing'}"
+    return (f"objective: {state}; {report.get('n_beat_random', '?')} of {len(report['features'])} features beat random directions; "
+            f"converged (both): {report.get('n_converged', '?')}; duplicate pairs: {len(report.get('duplicate_pairs', []))}")
+
+def _values_line(report: dict) -> str:
+    "What the values are: u^T H(x) u, or (normalize='trace') each token's share of its own curvature."
+    if report.get("settings", {}).get("normalize") == "trace":
+        return "values: each token's share of its own curvature, uᵀH(x)u / tr H(x) (between 0 and 1)"
+    return "values: uᵀH(x)u, the curvature of the token's KL along the feature's direction"
+
 def _model_line(report: dict) -> str:
     m = report["model"]
     if not m.get("stand_in"): return f"model: {m.get('name', '?')}"
@@ -333,16 +373,18 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
                           iterations: int = 8,             # Krylov blocks of eig and heads
                           entropy_n: int = 20,             # top positions per feature for the token entropy
                           seed: int = 0,                   # seeds probes, baselines
+                          shares: bool = False,            # sparsity columns on each token's share of its curvature (for normalize='trace' fits)
                          ) -> Scorecard:
     "The scorecard of a token-level fit on held-out contexts, with the entropy of each feature's top tokens."
     n, k = len(held), em.n_features
+    scale = sample_scale(em, held.resid, held.output_hessian, probes) if shares else None
     idx = torch.linspace(0, n - 1, min(trace_contexts, n)).round().long().unique()
     heads = part_masks(em) if re.search(r"attn\._?W_[QKVO]$", em.sel.names[0]) else None
     def extra(method, U, v):
         entropy = top_token_entropy(v.reshape(n, -1, k).cpu(), held.tokens.cpu(), entropy_n)
         return dict(entropy=sum(entropy) / k, entropies=entropy)
     return score_eigenmodel(em, held.resid, held.output_hessian, second=second, values=values, trace_idx=idx, heads=heads,
-                            probes=probes, iterations=iterations, seed=seed, extra=extra)
+                            probes=probes, iterations=iterations, seed=seed, extra=extra, scale=scale)
 
 # %% ../nbs/12_transformer.ipynb #1975f87b
 TOKEN_COLUMNS = {"entropy": "top-20 token entropy (bits)"}
