@@ -297,8 +297,10 @@ def _evaluate_transformer(a: dict, run_dir: Path, compare: Path | None, model, d
                                         batch_size=a["batch_size"], lr=a["lr"], lam=a["lam"], seed=a["seed"] + 1, progress=file is sys.stdout).em.U
     t0 = time.perf_counter()
     held = prepare_tokens(tail, lm, split.heldout)
+    picks = torch.linspace(0, len(split.train) - 1, min(2 * trace_contexts, len(split.train))).round().long().unique()
+    train = prepare_tokens(tail, lm, split.train[picks])   # the baselines are fitted on training contexts, not on the scored ones
     sc = transformer_scorecard(em, held, second=second.detach(), trace_contexts=trace_contexts, probes=probes, seed=seed,
-                               shares=config.normalize == "trace")
+                               shares=config.normalize == "trace", train=train)
     sc.seconds = time.perf_counter() - t0   # held-out preparation included
     paths = add_scorecard(run_dir, sc)
     return sc, json.loads((run_dir / "scorecard.json").read_text())["notes"], paths

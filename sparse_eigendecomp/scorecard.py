@@ -368,14 +368,14 @@ def _trace_rows(values: torch.Tensor, idx) -> torch.Tensor:
     return values if idx is None else values[idx].reshape(-1, values.shape[-1])
 
 # %% ../nbs/09_scorecard.ipynb #d00c86eb
-def _baselines(h, ht, traces, k, heads, iterations, seed):
-    "{method: (directions, directions from another seed, what to report of their computation)} of the baselines."
+def _baselines(h, fits, k, heads, iterations, seed):
+    "{method: (directions, directions from a second fit, what to report of their computation)}; `fits`: two (Hessians, traces) to fit on."
     n, dtype, device = h.n_params, h.em.w0.dtype, h.em.w0.device
     info = lambda e: dict(exact=e.exact, krylov_residual=e.residuals.max().item())  # the largest relative residual of a Ritz pair
-    (U, e), (U2, _) = (eig_directions(ht, k, traces, iterations, s) for s in (seed, seed + 1))
+    (U, e), (U2, _) = (eig_directions(hf, k, tf, iterations, s) for (hf, tf), s in zip(fits, (seed, seed + 1)))
     out = {"eig": (U, U2, info(e))}
     if heads is not None:
-        (U, _, e), (U2, _, _) = (head_directions(ht, k, traces, heads, iterations, s) for s in (seed, seed + 1))
+        (U, _, e), (U2, _, _) = (head_directions(hf, k, tf, heads, iterations, s) for (hf, tf), s in zip(fits, (seed, seed + 1)))
         out["heads"] = (U, U2, info(e))
     out["random"] = (random_directions(k, n, seed, dtype, device), random_directions(k, n, seed + 1, dtype, device), {})
     return out
@@ -394,13 +394,15 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
                      seed: int = 0,                  # seeds the probes, random directions and Krylov starts
                      extra: Callable | None = None,  # extra(method, U, values) -> dict of experiment-specific scores
                      scale: torch.Tensor | None = None,  # `[S]` scale of each sample's values in every method's sparsity columns (1 / tr H(x): shares)
+                     fit_on: tuple | None = None,    # two disjoint `SampleHessians` to fit eig and heads on (default: the trace samples, twice)
                     ) -> Scorecard:
     "Score the sparse eigendecomposition `em` and its baselines (eig, heads, random) with the same functions and k."
     t0, k = time.perf_counter(), em.n_features
     h = SampleHessians(em, inputs, output_hessian)
     ht = h if trace_idx is None else h.subset(trace_idx)
     traces = sample_traces(ht, probes, exact_up_to, seed)
-    methods = {"sparse": (em.U.detach(), second, {}), **_baselines(h, ht, traces, k, heads, iterations, seed)}
+    fits = [(ht, traces)] * 2 if fit_on is None else [(hf, sample_traces(hf, probes, exact_up_to, seed)) for hf in fit_on]
+    methods = {"sparse": (em.U.detach(), second, {}), **_baselines(h, fits, k, heads, iterations, seed)}
     rows = []
     for name, (U, U2, info) in methods.items():
         v = values.reshape(-1, k).to(U) if (name == "sparse" and values is not None) else h.values(U)
@@ -410,7 +412,8 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
         rows.append(score_method(name, U, v, numerators, traces, U2, {**info, **(extra(name, U, v) if extra else {})}))
     kept = with_curvature(traces)
     trace = dict(exact=traces.exact, probes=traces.n_probes, samples=int(kept.sum()), excluded=int((~kept).sum()),
-                 contexts=len(inputs) if trace_idx is None else len(trace_idx))
+                 contexts=len(inputs) if trace_idx is None else len(trace_idx),
+                 baselines_fitted_on=None if fit_on is None else [len(hf.inputs) for hf in fit_on])  # None: on the trace samples
     return Scorecard(rows, k, em.n_params, len(v), trace, time.perf_counter() - t0)
 
 # %% ../nbs/09_scorecard.ipynb #648ca744

@@ -360,7 +360,7 @@ def describe_features(out: str | Path,     # a directory written by `write_repor
     return report
 
 # %% ../nbs/12_transformer.ipynb #e473c356
-from .scorecard import Scorecard, score_eigenmodel, part_masks, top_token_entropy, write_scorecard
+from .scorecard import Scorecard, SampleHessians, score_eigenmodel, part_masks, top_token_entropy, write_scorecard
 import re
 
 # %% ../nbs/12_transformer.ipynb #c1c62605
@@ -374,6 +374,7 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
                           entropy_n: int = 20,             # top positions per feature for the token entropy
                           seed: int = 0,                   # seeds probes, baselines
                           shares: bool = False,            # sparsity columns on each token's share of its curvature (for normalize='trace' fits)
+                          train: TokenData | None = None,  # training contexts: eig and heads are fitted on two disjoint sets of them
                          ) -> Scorecard:
     "The scorecard of a token-level fit on held-out contexts, with the entropy of each feature's top tokens."
     n, k = len(held), em.n_features
@@ -383,8 +384,13 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
     def extra(method, U, v):
         entropy = top_token_entropy(v.reshape(n, -1, k).cpu(), held.tokens.cpu(), entropy_n)
         return dict(entropy=sum(entropy) / k, entropies=entropy)
+    fit_on = None
+    if train is not None:  # trace_contexts each, every other context: disjoint, so their second fit is a refit on other data
+        picks = torch.linspace(0, len(train) - 1, min(2 * trace_contexts, len(train))).round().long().unique()
+        fit_on = tuple(SampleHessians(em, train.resid[i], None if train.output_hessian is None else train.output_hessian[i])
+                       for i in (picks[0::2], picks[1::2]))
     return score_eigenmodel(em, held.resid, held.output_hessian, second=second, values=values, trace_idx=idx, heads=heads,
-                            probes=probes, iterations=iterations, seed=seed, extra=extra, scale=scale)
+                            probes=probes, iterations=iterations, seed=seed, extra=extra, scale=scale, fit_on=fit_on)
 
 # %% ../nbs/12_transformer.ipynb #1975f87b
 TOKEN_COLUMNS = {"entropy": "top-20 token entropy (bits)"}
@@ -398,7 +404,10 @@ def add_scorecard(out: str | Path,   # a directory written by `write_report`
     report = json.loads(path.read_text())
     notes = [f"captured curvature on {sc.trace['samples']} held-out tokens of {sc.trace['contexts']} contexts "
              f"({'exact traces' if sc.trace['exact'] else str(sc.trace['probes']) + ' Hutchinson probes'}; "
-             f"{sc.trace['excluded']} tokens without curvature left out); the other columns on all {sc.n_samples} held-out tokens"]
+             f"{sc.trace['excluded']} tokens without curvature left out); the other columns on all {sc.n_samples} held-out tokens",
+             "eig and heads fitted on the same held-out contexts (their captured column is the ceiling there)" if not sc.trace.get("baselines_fitted_on")
+             else f"eig and heads fitted on {sc.trace['baselines_fitted_on'][0]} training contexts, and again on {sc.trace['baselines_fitted_on'][1]} "
+                  "other ones for their stability (their captured column is not a ceiling on held-out tokens)"]
     paths = write_scorecard(out, sc, TOKEN_COLUMNS, notes, title="captured curvature vs density, held-out tokens",
                             footer=_model_line(report) if report.get("model") else "")
     report["scorecard"] = dict(table=sc.table(TOKEN_COLUMNS), summary=sc.summary(), notes=notes)
