@@ -21,8 +21,8 @@ from pathlib import Path
 import torch
 from sparse_eigendecomp.eigenmodel import atomic_write_text
 from sparse_eigendecomp.language_model import load_language_model, repository_data, model_card
-from sparse_eigendecomp.optimizer import fit, fit_config, sample_scale
-from sparse_eigendecomp.scorecard import (SampleHessians, sample_traces, with_curvature, orthonormal_rows, feature_density,
+from sparse_eigendecomp.optimizer import fit, fit_config, sample_scale, scale_values
+from sparse_eigendecomp.scorecard import (SampleHessians, sample_traces, captured_curvature, span_curvature, feature_density,
                                           interference, duplicate_pairs, matched_cosine, eig_directions, head_directions, part_masks,
                                           top_token_entropy)
 from sparse_eigendecomp.transformer import load_contexts, prepare_tokens, token_eigenmodel, keep_freed_memory, TRANSFORMER_FIT_ORIGINAL
@@ -37,18 +37,14 @@ VARIANTS = {  # name: FitConfig options on top of the original note's setting
 }
 
 
-def held_out_scores(em, U, held, share_scale, traces, tokens):
-    "Scores of directions U on the held-out tokens."
-    with torch.no_grad():
-        raw = em.feature_values(held.resid, 16, U=U, output_hessian=held.output_hessian)          # [n, pos, k]
-        span = em.feature_values(held.resid, 16, U=orthonormal_rows(U), output_hessian=held.output_hessian).sum(-1)
-    keep = with_curvature(traces).view(span.shape)
-    share = raw * share_scale.view(span.shape)[..., None]
-    flat = raw.reshape(-1, raw.shape[-1])
-    return dict(captured=(span[keep] / traces.values.view(span.shape)[keep]).mean().item(),
+def held_out_scores(h, U, share_scale, traces, tokens):
+    "Scores of directions U on the held-out tokens (`h`: their Hessians)."
+    raw = h.values(U).view(*tokens.shape, -1)                                                   # [n, pos, k]
+    share = scale_values(raw, share_scale)
+    return dict(captured=captured_curvature(span_curvature(h, U), traces).mean,
                 density=feature_density(share).mean().item(), interference=interference(share, U),
                 duplicates_share=len(duplicate_pairs(share, U)), duplicates_raw=len(duplicate_pairs(raw, U)),
-                top1_positions=len(set(flat.argmax(0).tolist())),
+                top1_positions=len(set(raw.reshape(-1, raw.shape[-1]).argmax(0).tolist())),
                 entropy=sum(top_token_entropy(share.cpu(), tokens.cpu(), 20)) / U.shape[0])
 
 
@@ -75,7 +71,7 @@ def main():
     cached = torch.load(cache) if cache.exists() else {}
 
     def record(method, seed, U, seconds, extra=None):
-        scores = held_out_scores(em, U, held, share_scale, traces, held.tokens)
+        scores = held_out_scores(h_held, U, share_scale, traces, held.tokens)
         rows.append(dict(method=method, seed=seed, seconds=seconds, U=U.detach().cpu(), **scores, **(extra or {})))
         cached[(method, seed)] = rows[-1]
         cache.parent.mkdir(parents=True, exist_ok=True)

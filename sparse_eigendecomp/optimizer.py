@@ -20,8 +20,8 @@ from .scale import world, all_reduce_sum
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'NORMALIZATIONS', 'LR_SCHEDULES', 'FIT_STATE_TENSORS', 'FIT_STATE_JSON', 'high_curvature_loss',
-           'interference_loss', 'RowOptimizer', 'sample_scale', 'orthonormalize_rows_', 'History', 'plot_history',
-           'FitConfig', 'fit_config', 'scheduled_lr', 'fit', 'objective', 'fit_restarts']
+           'interference_loss', 'RowOptimizer', 'sample_scale', 'scale_values', 'orthonormalize_rows_', 'History',
+           'plot_history', 'FitConfig', 'fit_config', 'scheduled_lr', 'fit', 'objective', 'fit_restarts']
 
 # %% ../nbs/05_optimizer.ipynb #ff17355f
 def _samples_by_features(a: torch.Tensor) -> torch.Tensor:
@@ -135,6 +135,12 @@ def sample_scale(em: EigenModel,                # the eigenmodel (its model, par
     traces = sample_traces(SampleHessians(em, data, output_hessian, chunk_size), probes=probes, seed=0)  # one objective for every seed
     t = traces.values
     return torch.where(with_curvature(traces), 1 / t.clamp_min(torch.finfo(t.dtype).tiny), torch.zeros_like(t))
+
+def scale_values(values: torch.Tensor,  # feature values `[..., k]`
+                 scale: torch.Tensor | None,  # one scale per sample (`[S]` or `values.shape[:-1]`), e.g. `sample_scale`; None: unscaled
+                ) -> torch.Tensor:
+    "Every sample's values times its scale (all k features of a sample alike)."
+    return values if scale is None else values * scale.reshape(values.shape[:-1]).to(values)[..., None]
 
 # %% ../nbs/05_optimizer.ipynb #bb515245
 @torch.no_grad()
@@ -273,8 +279,7 @@ def _reduce(*tensors: torch.Tensor) -> list[torch.Tensor]:
 # %% ../nbs/05_optimizer.ipynb #9394cd80
 def _values(em, x, m, s, chunk_size, rows=None):
     "Feature values of a shard `[b(, pos), k]`, each sample's times its scale `s` (normalize='trace': 1 / tr H(x)) when given."
-    a = em.feature_values(x, chunk_size, rows=rows, output_hessian=m)
-    return a if s is None else a * s.reshape(a.shape[:-1])[..., None]
+    return scale_values(em.feature_values(x, chunk_size, rows=rows, output_hessian=m), s)
 
 def _low_rank_loss_grad(em, x, m, s, chunk_size, rows, loss_of):
     "Low-rank: (loss_of(a) `[..., loss]`, its gradient to the factors, a) with the kernel's graph of one chunk of rows at a time."
@@ -463,8 +468,7 @@ def objective(em: EigenModel,                  # the eigenmodel to score
               scale: torch.Tensor | None = None,  # `[S]` per-sample scale of the values (normalize='trace': `sample_scale`)
              ) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
-    a = em.feature_values(data, chunk_size, output_hessian=output_hessian).detach()
-    if scale is not None: a = a * scale.reshape(a.shape[:-1])[..., None]
+    a = scale_values(em.feature_values(data, chunk_size, output_hessian=output_hessian).detach(), scale)
     return (high_curvature_loss(a, power) + lam * interference_loss(a, gram=em.gram().detach())).item()
 
 # %% ../nbs/05_optimizer.ipynb #e6eeb178

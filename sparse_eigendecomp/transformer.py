@@ -14,7 +14,7 @@ from .params import ParamSelection, select_params
 from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembedding
 from .divergence import readout_kl, kl_readout_hessian
 from .eigenmodel import EigenModel, atomic_write, atomic_write_figure, atomic_write_text
-from .optimizer import FitConfig, History, fit, fit_config, sample_scale
+from .optimizer import FitConfig, History, fit, fit_config, sample_scale, scale_values
 from .analysis import top_token_examples, feature_density, direction_norms, beats_random, TokenExample
 from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories, HubUnavailable, first_line
@@ -197,7 +197,7 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     with torch.no_grad(): values = token_feature_values(em, held, chunk_size=c.batch_size).cpu()  # (the automatic chunk is sized for the readout's graph)
     scale = None   # report the values the fit optimized: under normalize='trace', each token's share of its own curvature
     if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size).view(values.shape[:-1])
-    if scale is not None: values = values * scale.cpu()[..., None]
+    values = scale_values(values, scale)
     random_contexts, random_values = _random_values(em, held, c.batch_size, scale)
     t3 = time.perf_counter()
     timings = dict(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
@@ -214,7 +214,7 @@ def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: 
     R = random_directions(draws, em.n_params, seed, em.w0.dtype, em.w0.device)
     m = None if held.output_hessian is None else held.output_hessian[idx]
     with torch.no_grad(): v = em.feature_values(held.resid[idx], chunk_size, U=R, output_hessian=m)
-    return idx, (v if scale is None else v * scale[idx][..., None]).cpu()
+    return idx, scale_values(v, None if scale is None else scale[idx]).cpu()
 
 # %% ../nbs/12_transformer.ipynb #5f78fc58
 def feature_report(run: TransformerRun,             # the result of `transformer_experiment`
