@@ -19,7 +19,7 @@ Usage: python bench/ablation.py [--variants original,...] [--seeds 0,1,2] [--epo
 import argparse, itertools, json, time
 from pathlib import Path
 import torch
-from sparse_eigendecomp.eigenmodel import atomic_write_text
+from sparse_eigendecomp.files import atomic_write_text
 from sparse_eigendecomp.language_model import load_language_model, repository_data, model_card
 from sparse_eigendecomp.optimizer import fit, fit_config, sample_scale, scale_values
 from sparse_eigendecomp.scorecard import (SampleHessians, sample_traces, captured_curvature, span_curvature, feature_density,
@@ -63,7 +63,7 @@ def main():
     model, tok = load_language_model(args.model)
     split = load_contexts(repository_data("tinystories/tinystories-1000.txt"), tok, 500, 200, 64)
     em = token_eigenmodel(model, "blocks.4.attn.W_K", 10, 0)
-    train, held = prepare_tokens(em.model, model, split.train), prepare_tokens(em.model, model, split.heldout)
+    train, held = prepare_tokens(em.model, model, split.train), prepare_tokens(em.model, model, split.held_out)
     h_held = SampleHessians(em, held.resid, held.output_hessian, 16)
     traces = sample_traces(h_held, probes=args.probes, seed=0)
     share_scale = sample_scale(em, held.resid, held.output_hessian, args.probes, 16)
@@ -119,7 +119,7 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "ablation.json", json.dumps(dict(
-        model=model_card(args.model), setting=dict(params="blocks.4.attn.W_K", n_features=10, n_train=500, n_heldout=200, ctx_len=64,
+        model=model_card(args.model), setting=dict(params="blocks.4.attn.W_K", n_features=10, train_contexts=500, held_out_contexts=200, ctx_len=64,
                                                    epochs=args.epochs, probes=args.probes, variants=VARIANTS),
         table=table, runs=[{k: v for k, v in r.items() if k != "U"} for r in rows]), indent=1))
     print(f"wrote {out / 'ablation.json'}")

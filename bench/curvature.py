@@ -2,8 +2,8 @@
 
 Compares, in one run on this machine:
 - TMS 5-2 (15 parameters), k=5, 64 and 512 samples: the original note's nested reverse mode (dense per-sample
-  Hessians by jacrev(jacrev(D)), then uᵀHu) vs the nested-JVP reference (method="jvp") vs the one-JVP
-  Gauss-Newton fast path (method="ggn").
+  Hessians by jacrev(jacrev(D)), then uᵀHu) vs the nested-JVP reference (algorithm="jvp") vs the one-JVP
+  Gauss-Newton fast path (algorithm="ggn").
 - A TinyStories-1M-shaped GPT-Neo (8 layers, d_model 64, 16 heads, vocab 50257, random weights),
   8 contexts x 64 tokens, params blocks.4.attn.W_K (4096), k=10: one forward+backward of the KL loss vs ggn feature
   values, (a) by the transformer path (`ggn`: blocks 0-3 run once, the JVP starts at block 4 and stops before the
@@ -55,7 +55,7 @@ def make_call(config):
         model, x, U = tms_setup(n)
         if method == "nested_reverse":
             return lambda: dense_feature_values(per_sample_hessian(model, x, ["W", "b"], "mse", mode="rev-rev"), U)
-        return lambda: feature_values(model, x, U, ["W", "b"], "mse", method=method)
+        return lambda: feature_values(model, x, U, ["W", "b"], "mse", algorithm=method)
     model, tokens, U = neo_setup()
     if rest[0] == "ggn_whole":  # the plain kernel on the whole model: KL on the 50257 logits
         return lambda: feature_values(model, tokens, U, "transformer.h.4.attn.attention.k_proj.weight", "kl")

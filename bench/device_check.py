@@ -51,7 +51,7 @@ def check(device: torch.device) -> dict:
     run = transformer_experiment(lm, train, train[:4], "blocks.1.attn.W_K", n_features=4, epochs=2, batch_size=4, progress=False)
     U = run.em.U.detach()
     results["experiment_device"] = str(U.device)
-    ok &= U.device.type == device.type and bool(torch.isfinite(run.heldout_values).all())
+    ok &= U.device.type == device.type and bool(torch.isfinite(run.held_out_values).all())
     ok &= bool(torch.allclose(U.norm(dim=1), torch.ones(4, device=U.device), atol=1e-4))
     results["ok"] = bool(ok)
     return results

@@ -10,7 +10,8 @@ import argparse, json
 from collections import Counter
 from pathlib import Path
 import torch
-from sparse_eigendecomp.eigenmodel import EigenModel, atomic_write_text
+from sparse_eigendecomp.eigenmodel import EigenModel
+from sparse_eigendecomp.files import atomic_write_text
 from sparse_eigendecomp.language_model import load_language_model, repository_data
 from sparse_eigendecomp.scorecard import SampleHessians, sample_traces, top_eigenvectors
 from sparse_eigendecomp.transformer import load_contexts, prepare_tokens, token_eigenmodel
@@ -29,7 +30,7 @@ def main():
     report = json.loads((Path(args.run_dir) / "top_examples.json").read_text())
     tops = Counter((f["examples"][0]["context"], f["examples"][0]["pos"]) for f in report["features"])
     (context, pos), n_top = tops.most_common(1)[0]
-    held = prepare_tokens(em.model, model, split.heldout)
+    held = prepare_tokens(em.model, model, split.held_out)
     traces = sample_traces(SampleHessians(em, held.resid, held.output_hessian, 16), probes=32, seed=0).values.view(len(held), -1)
     h = SampleHessians(em, held.resid[[context]], held.output_hessian[[context]])
     weights = torch.zeros(held.resid.shape[1], dtype=em.w0.dtype); weights[pos] = 1       # this one position's Hessian

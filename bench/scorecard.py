@@ -36,12 +36,12 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, glibc keep-freed-memory: {keep_freed_memory()}")
     a = json.loads((Path(args.run_dir) / "run.json").read_text())["arguments"]
     lm, tok = load_language_model(a["model"])
-    split = load_contexts(repository_data("tinystories/tinystories-1000.txt"), tok, a["contexts"], a["heldout"], a["ctx_len"])
+    split = load_contexts(repository_data("tinystories/tinystories-1000.txt"), tok, a["train_contexts"], a["held_out_contexts"], a["ctx_len"])
     tail = ResidualTail(lm, start_at_layer_of(lm, select_params(lm, a["params"])))
     em = EigenModel.load(Path(args.run_dir) / "eigenmodel", tail)
     second = EigenModel.load(Path(args.compare) / "eigenmodel", tail).U.detach()
 
-    held, t_prepare = timed(lambda: prepare_tokens(tail, lm, split.heldout))
+    held, t_prepare = timed(lambda: prepare_tokens(tail, lm, split.held_out))
     sc, t_score = timed(lambda: transformer_scorecard(em, held, second=second, trace_contexts=args.trace_contexts, probes=args.probes))
     total = t_prepare + t_score
     print(f"held-out preparation {t_prepare:.1f}s ({held.n_tokens} tokens), scoring {t_score:.1f}s, total {total:.1f}s")

@@ -5,9 +5,9 @@
    copy is given (--model DIR), else on the shipped offline stand-in (models/tinystories-standin): time and tokens/s on
    this machine, and the stand-in's held-out loss.
 2. One training pass (feature values + gradient w.r.t. U, 10 directions, 16 contexts x 64 tokens) four ways, as ratios:
-   the generic kernel (forward-mode AD, method 'ggn') on the whole model (KL on the logits), on the tail from layer 4
+   the generic kernel (forward-mode AD, algorithm 'ggn') on the whole model (KL on the logits), on the tail from layer 4
    with the readout KL, and on the tail with the precomputed per-token output Hessian; and the structured kernel
-   (the tail's Jacobian written out, method 'structured') with the output Hessian, which is what the experiment uses.
+   (the tail's Jacobian written out, algorithm 'structured') with the output Hessian, which is what the experiment uses.
    All four compute the same values (checked here).
 The full experiment also reports its page faults and system CPU time (memory the allocator gave back and took
 again); --trim-threshold sets glibc's (0 gives every freed block at the top of the heap back at once).
@@ -17,6 +17,7 @@ import argparse, resource, time
 import torch
 from sparse_eigendecomp.language_model import load_language_model, repository_data, model_card
 from sparse_eigendecomp.curvature import feature_values
+from sparse_eigendecomp.tangents import ActivationCache
 from sparse_eigendecomp.transformer import feature_report
 from sparse_eigendecomp.testing import relative_error
 from sparse_eigendecomp.transformer import (load_contexts, transformer_experiment, token_eigenmodel, prepare_tokens,
@@ -71,16 +72,16 @@ def main():
     if not args.skip_full:  # first, in a fresh process: the vocabulary-sized passes below leave the heap fragmented
         usage0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         run = transformer_experiment(model, train_ids, held_ids, "blocks.4.attn.W_K", n_features=10, epochs=args.epochs, progress=False,
-                                     heldout_stories=held_stories)
+                                     held_out_story_ids=held_stories)
         total, usage = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
         t = run.timings
-        print(f"full experiment ({args.model}): prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "
-              f"evaluation {t['eval_s']:.1f}s, total {total:.1f}s")
+        print(f"full experiment ({args.model}): prepare {t.prepare_s:.1f}s, fit {t.fit_s:.1f}s, "
+              f"evaluation {t.eval_s:.1f}s, total {total:.1f}s")
         print(f"page faults {usage.ru_minflt - usage0.ru_minflt}, system CPU {usage.ru_stime - usage0.ru_stime:.1f}s, "
               f"user CPU {usage.ru_utime - usage0.ru_utime:.1f}s")
         print(f"transformer_total_s={total:.1f}")
-        print(f"train_tokens_per_s={t['train_tokens_per_s']:.0f}")
-        print(f"eval_tokens_per_s={t['eval_tokens_per_s']:.0f}")
+        print(f"train_tokens_per_s={t.train_tokens_per_s:.0f}")
+        print(f"eval_tokens_per_s={t.eval_tokens_per_s:.0f}")
         print(f"converged_features={feature_report(run, tok)['n_converged']}")
         if card["stand_in"]: print(f"standin_heldout_loss={card['held_out_loss']:.3f}")
     if not args.skip_steps:
@@ -88,10 +89,12 @@ def main():
         U = em.U.detach().clone().requires_grad_(True)
         x = train_ids[:16]
         data = prepare_tokens(em.model, model, x)
-        whole, a_whole = step_seconds(lambda: (feature_values(model, x, U, "blocks.4.attn.W_K", "kl", method="ggn"), U))
-        tail, a_tail = step_seconds(lambda: (em.feature_values(data.resid, U=U, method="ggn"), U))
-        output_hessian, a_output_hessian = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian, method="ggn"), U))
-        structured, a_structured = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian, method="structured"), U))
+        whole, a_whole = step_seconds(lambda: (feature_values(model, x, U, "blocks.4.attn.W_K", "kl", algorithm="ggn"), U))
+        tail, a_tail = step_seconds(lambda: (em.feature_values(data.resid, U=U, algorithm="ggn"), U))
+        output_hessian, a_output_hessian = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian, algorithm="ggn"), U))
+        cache = ActivationCache()   # as in a fit: the contexts' activations at W0 are kept after the first pass
+        structured, a_structured = step_seconds(lambda: (em.feature_values(data.resid, U=U, output_hessian=data.output_hessian, algorithm="structured",
+                                                                           cache=cache), U))
         print(f"one pass, 16 x 64 tokens, 10 directions: whole model {whole:.2f}s, tail + readout KL {tail:.2f}s, "
               f"tail + output Hessian {output_hessian:.3f}s, structured tail + output Hessian {structured:.3f}s "
               f"(output Hessian for these tokens: {data.seconds:.2f}s once); relative differences to the whole model "

@@ -81,6 +81,7 @@ class Recovery:
     "The one-to-one check of features against inputs."
     recovered: bool        # every feature prefers its own input and that input prefers it back
     assignment: list[int]  # feature -> the input it prefers
+    matched: int           # inputs matched both ways: the input's favourite feature prefers it back
     score: float           # mean share of a feature's response on its preferred input
 
 # %% ../nbs/06_analysis.ipynb #7cec7084
@@ -88,10 +89,9 @@ def one_to_one(M: torch.Tensor,  # preference matrix `[k features, n inputs]`
               ) -> Recovery:
     "Does each feature match one input both ways?"
     rows, cols = M.argmax(1), M.argmax(0)
-    is_perm = len(set(rows.tolist())) == M.shape[0] == M.shape[1]
-    recovered = bool(is_perm and all(cols[rows[f]] == f for f in range(M.shape[0])))
+    matched = int((rows[cols] == torch.arange(M.shape[1])).sum())   # mutual favourites are distinct: no feature counts twice
     share = M.gather(1, rows[:, None]).squeeze(1) / M.sum(1)
-    return Recovery(recovered, rows.tolist(), share.mean().item())
+    return Recovery(matched == M.shape[0] == M.shape[1], rows.tolist(), matched, share.mean().item())
 
 # %% ../nbs/06_analysis.ipynb #7843f4b9
 def token_strings(tokenizer,  # anything with `.decode(list[int])`

@@ -13,9 +13,9 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'WeightView', 'Architecture', 'canonical', 'hf_model_of', 'architecture_of', 'n_layers',
-           'max_positions', 'weight_table', 'tl_weight', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode',
-           'resid_pre', 'ResidualTail']
+__all__ = ['ARCHITECTURES', 'TL_AXES', 'WeightView', 'BlockLayout', 'Architecture', 'canonical', 'original_modules', 'user_hooks',
+           'hf_model_of', 'architecture_of', 'n_layers', 'max_positions', 'weight_table', 'tl_weight', 'weight_axes',
+           'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre', 'ResidualTail']
 
 # %% ../nbs/01_architectures.ipynb #aeffb1bb
 @dataclass(frozen=True)
@@ -23,6 +23,17 @@ class WeightView:
     "Where a TransformerLens weight lives: a Hugging Face parameter and the view that reads the weight out of it."
     path: str                                     # Hugging Face parameter path, e.g. 'transformer.h.4.attn.c_attn.weight'
     view: Callable[[torch.Tensor], torch.Tensor]  # storage `[..., *shape]` -> TransformerLens `[..., *tl_shape]` (may slice)
+
+# %% ../nbs/01_architectures.ipynb #ead0c597
+@dataclass(frozen=True)
+class BlockLayout:
+    "Where the parts of a pre-norm block are, relative to the block, and how its attention scales and masks scores."
+    attention: str                                   # the attention module (holds the mask or the scale)
+    scale_and_mask: Callable[[nn.Module, int], tuple[float, torch.Tensor]]  # (module, pos) -> (score scale, bool mask `[pos, pos]`)
+    unsupported: Callable[[nn.Module], str | None] | None = None  # why an attention module is not of this kind (None: always is)
+    ln1: str = "ln_1"
+    ln2: str = "ln_2"
+    act: str = "mlp.act"
 
 # %% ../nbs/01_architectures.ipynb #3e8e45c1
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ class Architecture:
     block_returns_tuple: bool = False           # blocks return `(hidden, attention weights)` instead of the hidden state
     positions: str | None = None                # config field bounding learned position embeddings (None: rotary, no bound)
     bridge_weights: Callable[[object, int], dict[str, WeightView]] | None = None  # the same, once a TransformerLens bridge split fused QKV
+    block_layout: BlockLayout | None = None     # pre-norm blocks the structured kernel writes out (see tangents); None: not written out
 
 # %% ../nbs/01_architectures.ipynb #2d0e48d5
 def _heads_from_rows(n_heads):  # Linear [..., n·dh, d] -> [..., n, d, dh]   (W_Q, W_K, W_V)
@@ -121,13 +133,26 @@ def _bridge_split_qkv(weights, heads):  # for families whose QKV the bridge spli
                         "attn.b_O": WeightView(f"{att}.o.bias", _as_is)}
     return bridged
 
+# %% ../nbs/01_architectures.ipynb #748c73b0
+def _gpt_neo_scores(attention, pos):  # unscaled scores; the causal mask includes the local layers' window
+    return 1.0, attention.bias[0, 0, :pos, :pos]
+
+def _gpt2_scores(attention, pos):
+    return attention.scaling, torch.ones(pos, pos, dtype=torch.bool).tril()
+
+def _gpt2_unsupported(attention):
+    if attention.is_cross_attention: return "GPT-2 cross-attention"
+    if attention.reorder_and_upcast_attn: return "GPT-2 with reorder_and_upcast_attn"
+    return None
+
 # %% ../nbs/01_architectures.ipynb #01625edf
 _LLAMA = Architecture("Llama-style", "model.layers", "model.norm", _llama_weights)
 ARCHITECTURES: dict[str, Architecture] = {
     "gpt_neo": Architecture("GPT-Neo", "transformer.h", "transformer.ln_f", _gpt_neo_weights, block_returns_tuple=True,
-                            positions="max_position_embeddings"),
+                            positions="max_position_embeddings", block_layout=BlockLayout("attn.attention", _gpt_neo_scores)),
     "gpt2": Architecture("GPT-2", "transformer.h", "transformer.ln_f", _gpt2_weights, positions="n_positions",
-                         bridge_weights=_bridge_split_qkv(_gpt2_weights, lambda cfg: cfg.n_head)),
+                         bridge_weights=_bridge_split_qkv(_gpt2_weights, lambda cfg: cfg.n_head),
+                         block_layout=BlockLayout("attn", _gpt2_scores, _gpt2_unsupported)),
     "gpt_neox": Architecture("GPT-NeoX", "gpt_neox.layers", "gpt_neox.final_layer_norm", _gpt_neox_weights,
                              bridge_weights=_bridge_split_qkv(_gpt_neox_weights, lambda cfg: cfg.num_attention_heads)),
     "llama": _LLAMA, "mistral": _LLAMA, "qwen2": _LLAMA,
@@ -136,10 +161,22 @@ ARCHITECTURES: dict[str, Architecture] = {
 # %% ../nbs/01_architectures.ipynb #4d14452f
 _BRIDGE_INFIX = "_original_component."
 
-def canonical(path: str,  # a parameter path, possibly of a bridged model
+def canonical(path: str,  # a parameter or module path, possibly of a bridged model
              ) -> str:
-    "A parameter path without TransformerLens bridge infixes: the Hugging Face model's own name."
-    return path.replace(_BRIDGE_INFIX, "")
+    "A parameter or module path without TransformerLens bridge infixes: the Hugging Face model's own name."
+    return (path + ".").replace(_BRIDGE_INFIX, "")[:-1]   # (a module path may end in the infix)
+
+def original_modules(model: nn.Module,  # a model, possibly bridged (or a tail of one)
+                    ) -> dict[str, nn.Module]:
+    "{Hugging Face path: module}; under a bridge, the innermost original module a path names."
+    return {canonical(name): m for name, m in model.named_modules()}   # (later = inner: the original module wins)
+
+def user_hooks(module: nn.Module,  # any module
+              ) -> list:
+    "The module's forward hooks and pre-hooks, without those a TransformerLens bridge wires itself to record block inputs."
+    if not (module._forward_hooks or module._forward_pre_hooks): return []  # (most modules: checked on every kernel call)
+    hooks = [*module._forward_hooks.values(), *module._forward_pre_hooks.values()]
+    return [h for h in hooks if "_maybe_wire_capture_hooks" not in getattr(h, "__qualname__", "")]
 
 # %% ../nbs/01_architectures.ipynb #55ef4d46
 def hf_model_of(model: nn.Module,  # a Hugging Face model, a TransformerBridge, a `ResidualTail` or anything else
@@ -201,6 +238,18 @@ def tl_weight(model: nn.Module,  # any module; only supported families have Tran
     if kind not in table:
         raise ValueError(f"{name!r}: {arch.name} models have no {kind!r}; they have {sorted(table)}")
     return table[kind]
+
+# %% ../nbs/01_architectures.ipynb #eac4887c
+TL_AXES = {**{f"attn.W_{x}": ("head", "d_model", "d_head") for x in "QKV"}, "attn.W_O": ("head", "d_head", "d_model"),
+           **{f"attn.b_{x}": ("head", "d_head") for x in "QKV"}, "attn.b_O": ("d_model",),
+           "mlp.W_in": ("d_model", "d_mlp"), "mlp.W_gate": ("d_model", "d_mlp"), "mlp.W_out": ("d_mlp", "d_model"),
+           "mlp.b_in": ("d_mlp",), "mlp.b_out": ("d_model",)}
+
+def weight_axes(name: str,  # a parameter name, e.g. `blocks.4.attn.W_O`
+               ) -> tuple[str, ...] | None:
+    "The axes of a TransformerLens weight, e.g. ('head', 'd_head', 'd_model') for W_O; None for a name that is not one."
+    m = _TL_NAME.match(name)
+    return None if m is None else TL_AXES.get(m.group(2))
 
 # %% ../nbs/01_architectures.ipynb #5854cffe
 def block_of(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)

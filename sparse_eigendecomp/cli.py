@@ -4,28 +4,30 @@
 
 # %% ../nbs/90_cli.ipynb #fda57052
 from __future__ import annotations
-import argparse, inspect, sys, time, typing
+import argparse, collections.abc, dataclasses, inspect, sys, time, typing
 from typing import Literal
 from fastcore.docments import docments
 import torch
 from torch import nn
 import sparse_eigendecomp
-from .eigenmodel import EigenModel, atomic_write_figure, atomic_write_text
+from .eigenmodel import EigenModel
+from .files import atomic_write_figure, atomic_write_text
 from .optimizer import fit
-from .testing import kernel_errors, planted_problem, matched_cosines, planted_recovered
+from .testing import kernel_errors, planted_problem, best_cosines, planted_recovered
 from pathlib import Path
 import json, os, subprocess
 from .scale import init_distributed, is_main_process
 
 # %% auto #0
-__all__ = ['COMMANDS', 'demo', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'run_evaluate', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'demo', 'RunRecord', 'run_tms', 'run_xor', 'run_train_lm', 'run_transformer', 'run_evaluate',
+           'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cb810a4f
 def demo(seed: int = 0,    # seeds the MLP, the directions and the planted problem
          epochs: int = 20,  # epochs of the planted fit
          file=None,         # where to print (default: standard output)
         ) -> bool:
-    "Check the curvature kernel against dense Hessians and recover planted directions; returns True on success."
+    "Check the curvature kernel against dense Hessians and recover planted directions (seconds); exit code 1 if either fails."
     out = file or sys.stdout
     torch.manual_seed(seed)
     mlp = nn.Sequential(nn.Linear(3, 8), nn.GELU(), nn.Linear(8, 4)).double()
@@ -34,14 +36,14 @@ def demo(seed: int = 0,    # seeds the MLP, the directions and the planted probl
     U = nn.functional.normalize(torch.randn(5, 32, dtype=torch.float64), dim=1)
     worst = 0.0
     for div in ("mse", "kl"):
-        for method, err in kernel_errors(mlp, x, U, params, div).items():
+        for algorithm, err in kernel_errors(mlp, x, U, params, div).items():
             worst = max(worst, err)
-            print(f"kernel  {div:3s} {method:3s}  relative error vs dense Hessian: {err:.2e}", file=out)
+            print(f"kernel  {div:3s} {algorithm:10s} relative error vs dense Hessian: {err:.2e}", file=out)
     model, X, Q = planted_problem(seed)
     em = EigenModel(model, "weight", n_features=3, seed=seed)
     t0 = time.perf_counter()
     fit(em, X, epochs=epochs, batch_size=50, lr=0.05, lam=1.0, seed=seed, progress=out is sys.stdout)
-    best, which = matched_cosines(em.U, Q)
+    best, which = best_cosines(em.U, Q)
     recovered = planted_recovered(em.U, Q)
     print(f"planted directions: best |cos| {[round(c, 4) for c in best.tolist()]} by features {which.tolist()} "
           f"({time.perf_counter() - t0:.1f}s)", file=out)
@@ -49,10 +51,18 @@ def demo(seed: int = 0,    # seeds the MLP, the directions and the planted probl
     return worst < 1e-6 and recovered
 
 # %% ../nbs/90_cli.ipynb #9cd65847
+@dataclasses.dataclass
+class RunRecord:
+    "run.json: the command and arguments that made a run's directory, which `evaluate` rebuilds the model and data from."
+    experiment: str   # 'tms', 'xor' or 'transformer'
+    arguments: dict   # the command's arguments, by their current names
+    library_version: str = sparse_eigendecomp.__version__
+    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    @classmethod
+    def from_dict(cls, d: dict) -> RunRecord: return cls(**d)
+
 def _write_run(out: Path, experiment: str, arguments: dict):
-    "run.json: the command and arguments that made `out`, which `evaluate` rebuilds the model and data from."
-    atomic_write_text(out / "run.json", json.dumps(dict(experiment=experiment, arguments=arguments,
-                                                        library_version=sparse_eigendecomp.__version__), indent=2))
+    atomic_write_text(out / "run.json", json.dumps(RunRecord(experiment, arguments).to_dict(), indent=2))
 
 def _save_outputs(out: Path, em, figures: dict, results: dict, experiment: str, arguments: dict):
     for name, fig in figures.items(): atomic_write_figure(out / f"{name}.png", fig, dpi=120)
@@ -149,7 +159,7 @@ def run_train_lm(out: str,                      # checkpoint directory to write
                  tokenizer: str | None = None,  # tokenizer directory (default: the repository's data/gpt-neo-tokenizer)
                  time_budget: float | None = 15 * 60,  # seconds of training
                  steps: int | None = None,      # optimizer steps (default: until the time budget)
-                 held_out: int = 100,           # stories at the end of the data kept for the held-out loss
+                 held_out_stories: int = 100,           # stories at the end of the data kept for the held-out loss
                  lr: float = 1e-2,              # peak learning rate
                  seed: int = 0,                 # seeds the weights and the batches
                  file=None,                     # where to print (default: standard output)
@@ -161,7 +171,7 @@ def run_train_lm(out: str,                      # checkpoint directory to write
     reference = repository_data("tinystories-1m-reference/testcase.json")   # optional: compared with when present
     r = train_language_model(data or _default("tinystories/tinystories-1000.txt", "--data"), out,
                              tokenizer or _default("gpt-neo-tokenizer", "--tokenizer"), steps=steps, time_budget=time_budget,
-                             seed=seed, held_out=held_out, format=format, lr=lr,
+                             seed=seed, held_out_stories=held_out_stories, format=format, lr=lr,
                              reference=reference, progress=file is sys.stdout)
     _print_training(r.metrics, file)
     print(f"train_lm_val_loss={r.metrics['val_loss']:.3f} checkpoint={out}", file=file)
@@ -170,7 +180,8 @@ def run_train_lm(out: str,                      # checkpoint directory to write
 # %% ../nbs/90_cli.ipynb #3b4c5d6e
 def _print_training(m: dict, file):
     print(f"stand-in for TinyStories-1M (trained here, not the real weights): {m['steps']} steps in {m['train_seconds']:.0f}s "
-          f"({m['tokens_per_s']:.0f} tokens/s); held-out loss {m['val_loss']:.3f} (perplexity {m['val_perplexity']:.1f}) on "
+          f"({m['tokens_per_s']:.0f} tokens/s); held-out loss {m['val_loss']:.3f} on whole stories (perplexity {m['val_perplexity']:.1f}; "
+          f"{m['val_loss_windows']:.3f} in {m['settings']['ctx_len']}-token windows) on "
           f"{m['held_out_stories']} stories ({m['held_out_tokens']} tokens)", file=file)
     for text in m["continuations"].values(): print(f"  {text!r}", file=file)
     if ref := m["reference"]:
@@ -178,34 +189,43 @@ def _print_training(m: dict, file):
               f"{ref['real_top_token']!r} ({ref['real_top_logprob']:.2f}, here {ref['model_logprob_of_real_top']:.2f}); "
               f"KL(real || stand-in) {ref['kl_real_to_model']:.2f} nats", file=file)
 
+# %% ../nbs/90_cli.ipynb #df6215c2
+def _library_options(source,      # a library function, or a config dataclass instance (its fields, at its values)
+                     *names: str, # the parameters (or fields) the command takes
+                    ) -> list[tuple[inspect.Parameter, str]]:
+    "(parameter, docment) for `names` of a library function or config: the command's options, derived rather than declared."
+    kind = inspect.Parameter.KEYWORD_ONLY
+    if dataclasses.is_dataclass(source) and not isinstance(source, type):
+        hints, helps = typing.get_type_hints(type(source)), docments(type(source))
+        params = {n: inspect.Parameter(n, kind, default=getattr(source, n), annotation=hints[n]) for n in names}
+    else: params, helps = inspect.signature(source, eval_str=True).parameters, docments(source)
+    return [(params[n].replace(kind=kind), helps.get(n)) for n in names]
+
+def _with_defaults(func, options: dict) -> dict:
+    "`options` completed with the defaults of `func.library_options`; `ValueError` naming an option it does not take."
+    known = {p.name: p.default for p, _ in func.library_options}
+    if unknown := sorted(set(options) - set(known)): raise ValueError(f"{func.__name__} has no option {unknown}; its options: {sorted(known)}")
+    return {**known, **options}
+
 # %% ../nbs/90_cli.ipynb #590b2959
 def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a local Hugging Face checkpoint directory
                     data: str | None = None,          # a file of stories or hf:NAME[:SPLIT] (default: the repository's, else hf:roneneldan/TinyStories)
                     tokenizer: str | None = None,     # tokenizer directory (default: the checkpoint's, or the repository's)
-                    params: tuple = ("blocks.4.attn.W_K",),  # parameter names (TransformerLens or Hugging Face)
-                    features: int = 10,               # number of features (directions)
-                    contexts: int = 500,              # training contexts
-                    heldout: int = 200,               # held-out contexts for the top examples
-                    held_out_stories: int = 100,      # stories at the end of the data that the held-out contexts come from
-                    ctx_len: int = 64,                # tokens per context
-                    epochs: int = 8,                  # passes over the training contexts
-                    batch_size: int = 16,             # contexts per step
-                    lr: float = 0.1,                  # learning rate
-                    lam: float = 1.0,                 # weight of the interference loss
                     objective: Literal["distinct", "original"] = "distinct",  # distinct (shares of each token's curvature, cosine lr) or the note's
-                    seed: int = 0,                    # seeds the directions and the batch order
                     out: str = "runs/transformer",    # output directory
                     descriptions: str | None = None,  # JSON {feature: description} to include in the report
                     device: str = "cpu",              # auto, cpu, cuda, cuda:N or mps
                     dtype: Literal["float32", "float64", "bfloat16", "float16"] | None = None,  # model dtype (default: the checkpoint's)
-                    output_hessian: Literal["auto", "always", "never"] = "auto",  # precompute output Hessians (auto: d_model < 6 x features x epochs)
-                    output_hessian_budget_gb: float = 4.0,    # precompute output Hessians only below this size
                     checkpoint_every: int | None = None,  # write a resumable checkpoint of the fit every this many steps (OUT/fit_checkpoint)
                     resume: str | None = None,        # continue the fit from this checkpoint directory (written with --checkpoint-every)
                     file=None,                        # where to print (default: standard output)
+                    **options,                        # the library's own settings, same names and defaults (`run_transformer.library_options`)
                    ) -> dict:
-    "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report; returns the paths."
-    arguments = {k: v for k, v in locals().items() if k not in ("file", "descriptions", "checkpoint_every", "resume")}  # for run.json: what `evaluate` rebuilds
+    "The transformer experiment end to end: load, fit, evaluate on held-out contexts, write the report."
+    o = _with_defaults(run_transformer, options)
+    params = [o["params"]] if isinstance(o["params"], str) else list(o["params"])
+    arguments = dict(model=model, data=data, tokenizer=tokenizer, objective=objective, out=out, device=device, dtype=dtype,
+                     **{**o, "params": params})   # for run.json: what `evaluate` rebuilds
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import model_card
     from sparse_eigendecomp.architectures import max_positions
@@ -214,39 +234,52 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
     keep_freed_memory()
     lm, tok = _load_model(model, tokenizer, device, dtype)
     positions = max_positions(lm)
-    if positions is not None and ctx_len > positions:
-        raise ValueError(f"--ctx-len {ctx_len} is longer than the model's {positions} positions")
+    if positions is not None and o["ctx_len"] > positions:
+        raise ValueError(f"--ctx-len {o['ctx_len']} is longer than the model's {positions} positions")
     card = model_card(model)
-    split = _load_contexts(data, tok, contexts, heldout, ctx_len, held_out_stories)
-    run = transformer_experiment(lm, split.train, split.heldout, list(params), n_features=features, epochs=epochs,
+    split = _load_contexts(data, tok, o["train_contexts"], o["held_out_contexts"], o["ctx_len"], o["held_out_stories"])
+    run = transformer_experiment(lm, split.train, split.held_out, params, n_features=o["n_features"], epochs=o["epochs"],
                                  config=TRANSFORMER_FIT if objective == "distinct" else TRANSFORMER_FIT_ORIGINAL,
-                                 batch_size=batch_size, lr=lr, lam=lam, seed=seed, progress=file is sys.stdout,
-                                 precompute_output_hessian={"auto": None, "always": True, "never": False}[output_hessian],
-                                 output_hessian_budget_bytes=int(output_hessian_budget_gb * 2**30), heldout_stories=split.heldout_stories,
+                                 batch_size=o["batch_size"], lr=o["lr"], lam=o["lam"], seed=o["seed"], progress=file is sys.stdout,
+                                 precompute_output_hessian=o["precompute_output_hessian"],
+                                 output_hessian_budget_gib=o["output_hessian_budget_gib"], held_out_story_ids=split.held_out_story_ids,
                                  checkpoint=_checkpoint(out, checkpoint_every, resume))
     if not is_main_process(): return {}  # rank 0 writes and prints
     paths = write_report(run, tok, out, descriptions=notes, model=card)
-    _write_run(Path(out), "transformer", dict(arguments, params=list(params)))
+    _write_run(Path(out), "transformer", arguments)
     print(paths["text"].read_text(), file=file)
     t = run.timings
-    print(f"{run.settings['n_train']} x {ctx_len} training tokens, {epochs} epochs: prepare {t['prepare_s']:.1f}s, fit {t['fit_s']:.1f}s, "
-          f"held-out evaluation {t['eval_s']:.1f}s ({t['eval_tokens_per_s']:.0f} tokens/s); total {t['total_s']:.1f}s", file=file)
+    print(f"{run.settings.train_contexts} x {o['ctx_len']} training tokens, {o['epochs']} epochs: prepare {t.prepare_s:.1f}s, fit {t.fit_s:.1f}s, "
+          f"held-out evaluation {t.eval_s:.1f}s ({t.eval_tokens_per_s:.0f} tokens/s); total {t.total_s:.1f}s", file=file)
     print(f"wrote {out}/: eigenmodel/, {', '.join(p.name for k, p in paths.items() if k != 'eigenmodel')}, run.json "
-          f"(score it: sparse-eigendecomp evaluate --run-dir {out})", file=file)
-    print(f"model {model} on {run.settings['device']} ({run.settings['dtype']}); output Hessian "
-          f"{'precomputed' if run.settings['output_hessian_precomputed'] else 'not precomputed: the readout KL in every step'}", file=file)
-    print(f"transformer_features={features} tokens_per_s={t['train_tokens_per_s']:.0f} top_examples={paths['top_examples']}", file=file)
+          f"(score it: sparse-eigendecomp evaluate {out})", file=file)
+    print(f"model {model} on {run.settings.device} ({run.settings.dtype}); output Hessian "
+          f"{'precomputed' if run.settings.output_hessian_precomputed else 'not precomputed: the readout KL in every step'}", file=file)
+    print(f"transformer_features={o['n_features']} tokens_per_s={t.train_tokens_per_s:.0f} top_examples={paths['top_examples']}", file=file)
     return paths
 
+# %% ../nbs/90_cli.ipynb #b28ee589
+from .transformer import load_contexts, transformer_experiment, TRANSFORMER_FIT
+run_transformer.library_options = (_library_options(load_contexts, "train_contexts", "held_out_contexts", "ctx_len", "held_out_stories")
+                                   + _library_options(transformer_experiment, "params", "n_features", "precompute_output_hessian",
+                                                      "output_hessian_budget_gib")
+                                   + _library_options(TRANSFORMER_FIT, "epochs", "batch_size", "lr", "lam", "seed"))
+
 # %% ../nbs/90_cli.ipynb #4f682128
-def _read_run(run_dir: Path) -> dict:
+_RENAMED_OPTIONS = {"features": "n_features", "contexts": "train_contexts", "heldout": "held_out_contexts",
+                    "output_hessian": "precompute_output_hessian", "output_hessian_budget_gb": "output_hessian_budget_gib"}
+
+def _read_run(run_dir: Path) -> RunRecord:
     path = run_dir / "run.json"
     if not path.exists():
         raise ValueError(f"no run.json in {str(run_dir)!r}: evaluate reads directories written by the tms, xor and transformer commands")
     run = json.loads(path.read_text())
     if run.get("experiment") not in ("tms", "xor", "transformer"):
         raise ValueError(f"{str(path)!r} names experiment {run.get('experiment')!r}; evaluate knows tms, xor and transformer")
-    return run
+    record = RunRecord.from_dict(run)
+    for old, new in _RENAMED_OPTIONS.items():   # runs written before the options were renamed
+        if old in record.arguments: record.arguments[new] = record.arguments.pop(old)
+    return record
 
 # %% ../nbs/90_cli.ipynb #3dc8ec61
 def _load_fit(directory: Path, model: nn.Module) -> EigenModel:
@@ -286,17 +319,17 @@ def _evaluate_transformer(a: dict, run_dir: Path, compare: Path | None, model, d
                                                 add_scorecard, keep_freed_memory, start_at_layer_of, TRANSFORMER_FIT, TRANSFORMER_FIT_ORIGINAL)
     keep_freed_memory()
     lm, tok = _load_model(model or a["model"], tokenizer or a["tokenizer"], device, a["dtype"])
-    split = _load_contexts(data or a["data"], tok, a["contexts"], a["heldout"], a["ctx_len"], a["held_out_stories"])
+    split = _load_contexts(data or a["data"], tok, a["train_contexts"], a["held_out_contexts"], a["ctx_len"], a["held_out_stories"])
     tail = ResidualTail(lm, start_at_layer_of(lm, select_params(lm, a["params"])))
     em = _load_fit(run_dir, tail)
     config = TRANSFORMER_FIT if a.get("objective", "original") == "distinct" else TRANSFORMER_FIT_ORIGINAL   # runs from before the option: original
     if compare: second = _load_fit(compare, tail).U
     else:
         print(f"fitting a second time (seed {a['seed'] + 1}) for stability; pass --compare DIR to reuse a run", file=file)
-        second = transformer_experiment(lm, split.train, split.heldout[:1], a["params"], a["features"], config=config, epochs=a["epochs"],
+        second = transformer_experiment(lm, split.train, split.held_out[:1], a["params"], a["n_features"], config=config, epochs=a["epochs"],
                                         batch_size=a["batch_size"], lr=a["lr"], lam=a["lam"], seed=a["seed"] + 1, progress=file is sys.stdout).em.U
     t0 = time.perf_counter()
-    held = prepare_tokens(tail, lm, split.heldout)
+    held = prepare_tokens(tail, lm, split.held_out)
     picks = torch.linspace(0, len(split.train) - 1, min(2 * trace_contexts, len(split.train))).round().long().unique()
     train = prepare_tokens(tail, lm, split.train[picks])   # the baselines are fitted on training contexts, not on the scored ones
     sc = transformer_scorecard(em, held, second=second.detach(), trace_contexts=trace_contexts, probes=probes, seed=seed,
@@ -322,13 +355,13 @@ def run_evaluate(run_dir: str,                   # a directory written by the tm
     file, run_dir = file or sys.stdout, Path(run_dir)
     from sparse_eigendecomp.scorecard import write_scorecard
     run = _read_run(run_dir)
-    kind, compare = run["experiment"], Path(compare) if compare else None
+    kind, compare = run.experiment, Path(compare) if compare else None
     if kind == "transformer":
-        sc, notes, paths = _evaluate_transformer(run["arguments"], run_dir, compare, model, data, tokenizer, device, trace_contexts, probes, seed, file)
+        sc, notes, paths = _evaluate_transformer(run.arguments, run_dir, compare, model, data, tokenizer, device, trace_contexts, probes, seed, file)
         columns = {"entropy": "top-20 token entropy (bits)"}
     else:
         t0 = time.perf_counter()
-        sc, columns, notes = _evaluate_toy(kind, run["arguments"], run_dir, compare, draws, seed)
+        sc, columns, notes = _evaluate_toy(kind, run.arguments, run_dir, compare, draws, seed)
         sc.seconds = time.perf_counter() - t0
         paths = write_scorecard(run_dir, sc, columns, notes, title=f"{kind.upper()}: captured curvature vs density")
     print(sc.table(columns), *notes, f"scored in {sc.seconds:.1f}s; wrote {paths['json']}, {paths['figure']}", sep="\n", file=file)
@@ -337,22 +370,26 @@ def run_evaluate(run_dir: str,                   # a directory written by the tm
 
 # %% ../nbs/90_cli.ipynb #2ba0bc3c
 def _option(parser: argparse.ArgumentParser, name: str, param: inspect.Parameter, help: str | None):
-    "One `--name` option from a parameter: required without a default; choices from a `Literal`; several values from a tuple."
-    kw = dict(help=help, default=None if param.default is param.empty else param.default, required=param.default is param.empty)
-    hint = param.annotation
+    "One argument from a parameter: positional without a default, else `--name` with its default shown once."
+    hint, kw = param.annotation, {}
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     literal = next((a for a in [hint, *args] if typing.get_origin(a) is Literal), None)
     if literal is not None: kw["choices"] = list(typing.get_args(literal))
-    elif isinstance(param.default, tuple): kw["nargs"] = "+"
+    elif isinstance(param.default, tuple) or any(typing.get_origin(a) in (collections.abc.Sequence, list, tuple) for a in args): kw["nargs"] = "+"
     elif (base := args[0] if len(args) == 1 else hint) in (int, float): kw["type"] = base   # also `int | None`
-    parser.add_argument("--" + name.replace("_", "-"), **kw)
+    if param.default is param.empty: return parser.add_argument(name, help=help, **kw)  # required: positional, as fastcore's call_parse
+    if param.default is not None and "(default" not in (help or ""):   # a docment that explains its default is not repeated
+        shown = " ".join(map(str, param.default)) if isinstance(param.default, (tuple, list)) else param.default
+        help = f"{help} (default: {shown})"
+    parser.add_argument("--" + name.replace("_", "-"), default=param.default, help=help, **kw)
 
 # %% ../nbs/90_cli.ipynb #72505095
 def _add_options(parser: argparse.ArgumentParser, func, skip=("file",)):
-    "An option for every parameter of `func` but `skip`, with its docment as help."
+    "An argument for every parameter of `func` but `skip`, and for the library's parameters it takes as `**options`; docments as help."
     helps = docments(func)
     for name, param in inspect.signature(func, eval_str=True).parameters.items():
-        if name not in skip: _option(parser, name, param, helps.get(name))
+        if name not in skip and param.kind is not param.VAR_KEYWORD: _option(parser, name, param, helps.get(name))
+    for param, help in getattr(func, "library_options", ()): _option(parser, param.name, param, help)
 
 # %% ../nbs/90_cli.ipynb #a4a0a384
 COMMANDS = {
@@ -373,8 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     p.add_argument("--nproc", type=int, default=1, help="data-parallel processes on this machine (starts torchrun; gloo on CPU, NCCL on GPUs)")
     sub = p.add_subparsers(dest="command", required=True)
-    for name, (func, help) in COMMANDS.items():
-        _add_options(sub.add_parser(name, help=help, description=func.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter), func)
+    for name, (func, help) in COMMANDS.items(): _add_options(sub.add_parser(name, help=help, description=func.__doc__), func)
     return p
 
 # %% ../nbs/90_cli.ipynb #f36fdb27
@@ -394,12 +430,15 @@ def main(argv: list[str] | None = None,  # arguments (default: the command line'
 # %% ../nbs/90_cli.ipynb #c13dd87a
 def _run(args) -> int:
     func = COMMANDS[args.command][0]
-    kwargs = {k: v for k, v in vars(args).items() if k in inspect.signature(func).parameters}
-    if not is_main_process() and "file" in inspect.signature(func).parameters: kwargs["file"] = open(os.devnull, "w")  # rank 0 prints
-    result = func(**kwargs)
-    if args.command == "demo": return 0 if result else 1
-    if args.command in ("tms", "xor"): return 0 if result["recovered"] else 1
-    return 0
+    names = set(inspect.signature(func).parameters) | {p.name for p, _ in getattr(func, "library_options", ())}
+    kwargs = {k: v for k, v in vars(args).items() if k in names}
+    if not is_main_process() and "file" in names: kwargs["file"] = open(os.devnull, "w")  # rank 0 prints
+    return _exit_code(func(**kwargs))
+
+def _exit_code(result) -> int:
+    "1 for a check that failed (a False result, or one whose 'recovered' is false), else 0."
+    if isinstance(result, bool): return 0 if result else 1
+    return 0 if not isinstance(result, dict) or result.get("recovered", True) else 1
 
 # %% ../nbs/90_cli.ipynb #d965f188
 def _launch(nproc: int, argv: list[str]) -> int:

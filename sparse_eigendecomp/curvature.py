@@ -5,6 +5,7 @@
 # %% ../nbs/03_curvature.ipynb #2214331c
 from __future__ import annotations
 from contextlib import contextmanager
+from functools import partial
 from typing import Sequence
 import torch
 from torch import nn
@@ -13,10 +14,10 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from .divergence import Divergence, get_divergence, quadratic_divergence
 from .params import ParamSelection, select_params
 from .architectures import eval_mode
-from .tangents import structured_values, structured_reason, tangent_plan
+from .tangents import ActivationCache, structured_values, structured_reason, tangent_plan
 
 # %% auto #0
-__all__ = ['METHODS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'all_finite', 'check_directions',
+__all__ = ['ALGORITHMS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'all_finite', 'check_directions',
            'check_inputs', 'auto_chunk_size', 'feature_values']
 
 # %% ../nbs/03_curvature.ipynb #464025be
@@ -60,7 +61,7 @@ def _ggn_values(model, sel, div, x, U, w0):
     y0, Ju = vmap(lambda u: jvp(f, (w0,), (u,)), out_dims=(None, 0))(U)  # y0 [*output shape], Ju [k, *output shape]
     return div.output_curvature(Ju, y0.detach())
 
-METHODS = {"ggn": _ggn_values, "jvp": _nested_jvp_values, "structured": structured_values}
+ALGORITHMS = {"ggn": _ggn_values, "jvp": _nested_jvp_values, "structured": structured_values}
 
 # %% ../nbs/03_curvature.ipynb #7a1e5c93
 def all_finite(t: torch.Tensor,  # any floating tensor
@@ -98,12 +99,13 @@ def auto_chunk_size(model: nn.Module,     # the model
                     w0: torch.Tensor,     # the point W0
                     k: int,               # directions per kernel call
                     divergence: str | Divergence | None = None,  # its `tangent_factor` scales the tangents (None: 1)
+                    budget_bytes: int = TANGENT_BUDGET_BYTES,    # what a chunk's tangents may take
                    ) -> int:
-    "Samples per chunk so that k output tangents of a chunk (times the divergence's `tangent_factor`) stay within `TANGENT_BUDGET_BYTES`."
+    "Samples per chunk so that k output tangents of a chunk (times the divergence's `tangent_factor`) stay within `budget_bytes`."
     with torch.no_grad(), eval_mode(model): per_sample = model_output(model, sel, inputs[:1], w0)
     factor = get_divergence(divergence).tangent_factor if divergence is not None else 1.0
     bytes_per_sample = int(k * per_sample.numel() * per_sample.element_size() * factor)
-    return max(1, min(len(inputs), TANGENT_BUDGET_BYTES // max(1, bytes_per_sample)))
+    return max(1, min(len(inputs), budget_bytes // max(1, bytes_per_sample)))
 
 # %% ../nbs/03_curvature.ipynb #c608d5f4
 def feature_values(model: nn.Module,                   # any module returning a tensor, HF output or tuple
@@ -111,17 +113,20 @@ def feature_values(model: nn.Module,                   # any module returning a 
                    U: torch.Tensor,                    # directions `[k, n_params]` (rows are usually unit norm)
                    params: str | Sequence[str] | ParamSelection,  # which parameters the directions live in
                    divergence: str | Divergence = "mse",  # 'mse' or 'kl'
-                   method: str = "auto",               # 'auto' (structured where it applies, else ggn), 'ggn', 'structured' or 'jvp' (reference)
+                   algorithm: str = "auto",               # 'auto' (structured where it applies, else ggn), 'ggn', 'structured' or 'jvp' (reference)
                    chunk_size: int | None = None,      # samples per chunk (bounds memory; same result); default: auto
                    w0: torch.Tensor | None = None,     # the point W0 (default: the model's current values)
                    output_hessian: torch.Tensor | None = None, # precomputed d²D/dy² at W0 per sample, `[batch(, pos), d_out, d_out]`; replaces `divergence`
+                   cache: ActivationCache | None = None,  # the structured algorithm's activations and plans from earlier calls (see tangents)
+                   tangent_budget_bytes: int = TANGENT_BUDGET_BYTES,  # bytes of output tangents per automatic chunk
                   ) -> torch.Tensor:                   # a_u(x) = uᵀ H(x) u, `[batch, k]` or `[batch, pos, k]`
     "Feature values uᵀ H(x) u of the per-sample Hessian of the divergence at W0, for every row u of `U`."
     sel = select_params(model, params)
     div = get_divergence(divergence)
-    if method not in METHODS and method != "auto": raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS) + ['auto']}")
-    if method == "structured": tangent_plan(model, sel)  # raises, saying why, where it cannot run
-    if method == "auto": method = "ggn" if structured_reason(model, sel) else "structured"  # (no second lookup: it can run)
+    if algorithm not in ALGORITHMS and algorithm != "auto": raise ValueError(f"unknown algorithm {algorithm!r}; choose one of {sorted(ALGORITHMS) + ['auto']}")
+    if algorithm == "structured": tangent_plan(model, sel, cache)  # raises, saying why, where it cannot run
+    if algorithm == "auto": algorithm = "ggn" if structured_reason(model, sel, cache) else "structured"
+    run = partial(structured_values, cache=cache) if algorithm == "structured" else ALGORITHMS[algorithm]
     check_directions(U, sel.n_params)
     check_inputs(inputs)
     if output_hessian is not None:
@@ -132,10 +137,10 @@ def feature_values(model: nn.Module,                   # any module returning a 
     w0 = sel.values(model) if w0 is None else w0.detach()
     U = U.to(device=w0.device, dtype=w0.dtype)
     with eval_mode(model), forward_ad_attention():
-        try: chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if output_hessian is None else None)
+        try: chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if output_hessian is None else None, tangent_budget_bytes)
         except (RuntimeError, IndexError, TypeError) as e:  # the model itself rejects the inputs: say which inputs
             raise ValueError(f"the model cannot run on inputs of shape {tuple(inputs.shape)} and dtype {inputs.dtype}: {e}") from e
         if output_hessian is None:
-            return torch.cat([METHODS[method](model, sel, div, x, U, w0).movedim(0, -1) for x in inputs.split(chunk_size)])
-        return torch.cat([METHODS[method](model, sel, quadratic_divergence(m.to(w0.dtype)), x, U, w0).movedim(0, -1)
+            return torch.cat([run(model, sel, div, x, U, w0).movedim(0, -1) for x in inputs.split(chunk_size)])
+        return torch.cat([run(model, sel, quadratic_divergence(m.to(w0.dtype)), x, U, w0).movedim(0, -1)
                           for x, m in zip(inputs.split(chunk_size), output_hessian.split(chunk_size))])

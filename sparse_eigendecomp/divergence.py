@@ -92,18 +92,18 @@ def get_divergence(name: str | Divergence,  # 'mse', 'kl', or a `Divergence` (re
 # %% ../nbs/00_divergence.ipynb #2391d4f3
 READOUT_CHUNK_ELEMENTS = 2**20  # vocabulary-sized tangents per slice, without a graph
 
-def _readout_second_moment(v, W_U, p):  # Σ_v p_v z_v² with z = v W_U, one vocabulary slice at a time (no graph)
-    width = max(256, READOUT_CHUNK_ELEMENTS // max(1, v[..., 0].numel()))
+def _readout_second_moment(v, W_U, p, chunk_elements):  # Σ_v p_v z_v² with z = v W_U, one vocabulary slice at a time (no graph)
+    width = max(256, chunk_elements // max(1, v[..., 0].numel()))
     out = torch.zeros(v.shape[:-1], dtype=v.dtype, device=v.device)
     for start in range(0, W_U.shape[1], width):
         out += ((v @ W_U[:, start:start + width]).square_() * p[..., start:start + width]).sum(-1)
     return out
 
-def _readout_values(v, W_U, logits0):  # Var_p(v W_U) without a graph, in blocks of tokens whose 256-entry slices fit the budget
+def _readout_values(v, W_U, logits0, chunk_elements):  # Var_p(v W_U) without a graph, in blocks of tokens whose 256-entry slices fit
     V, lead = W_U.shape[1], v.shape[:v.ndim - logits0.ndim]
     vf, lf = v.reshape(*lead, -1, v.shape[-1]), logits0.reshape(-1, V)
-    block = max(1, READOUT_CHUNK_ELEMENTS // (256 * max(1, math.prod(lead))))  # tokens per block
-    def values(v, p): return (_readout_second_moment(v, W_U, p) - (v * (p @ W_U.T)).sum(-1).square()).clamp_min(0)
+    block = max(1, chunk_elements // (256 * max(1, math.prod(lead))))  # tokens per block
+    def values(v, p): return (_readout_second_moment(v, W_U, p, chunk_elements) - (v * (p @ W_U.T)).sum(-1).square()).clamp_min(0)
     return torch.cat([values(vf[..., i:i + block, :], lf[i:i + block].softmax(-1)) for i in range(0, len(lf), block)], -1).view(v.shape[:-1])
 
 class _ReadoutCurvature(torch.autograd.Function):
@@ -125,20 +125,22 @@ class _ReadoutCurvature(torch.autograd.Function):
 def readout_curvature(v: torch.Tensor,       # tangents of the output before the readout, `[..., batch(, pos), d_model]`
                       W_U: torch.Tensor,     # unembedding `[d_model, d_vocab]`
                       logits0: torch.Tensor, # logits at W0, `[batch(, pos), d_vocab]`
+                      chunk_elements: int = READOUT_CHUNK_ELEMENTS,  # without a graph: vocabulary-sized tangent entries per slice
                      ) -> torch.Tensor:      # `[..., batch(, pos)]`
     "The KL's output curvature behind the readout, Var_p(v W_U), without a second vocabulary-sized pass for the mean."
-    if not (torch.is_grad_enabled() and v.requires_grad): return _readout_values(v, W_U, logits0)
+    if not (torch.is_grad_enabled() and v.requires_grad): return _readout_values(v, W_U, logits0, chunk_elements)
     p = logits0.softmax(-1)
     return _ReadoutCurvature.apply(v, W_U, p, p @ W_U.T).clamp_min(0)  # the clamp removes round-off below 0
 
 # %% ../nbs/00_divergence.ipynb #a07ad974
 def readout_kl(W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
                b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
+               chunk_elements: int = READOUT_CHUNK_ELEMENTS,  # see `readout_curvature`
               ) -> Divergence:
     "KL(p_W0 || p_W) of next-token distributions whose logits are the linear readout `h @ W_U + b_U` of the output h."
     logits = lambda h: h @ W_U if b_U is None else h @ W_U + b_U
     return Divergence("readout_kl", lambda h, h0: kl_divergence(logits(h), logits(h0)),
-                      lambda v, h0: readout_curvature(v, W_U, logits(h0)),  # tangents have no bias
+                      lambda v, h0: readout_curvature(v, W_U, logits(h0), chunk_elements),  # tangents have no bias
                       tangent_factor=W_U.shape[1] / W_U.shape[0])
 
 # %% ../nbs/00_divergence.ipynb #a0eadb01
@@ -161,12 +163,12 @@ def quadratic_divergence(output_hessian: torch.Tensor,  # per-sample symmetric m
 OUTER_PRODUCT_BUDGET_BYTES = 2**30  # the unembeddings' outer products are formed once for all tokens below this size
 BF16_TOLERANCE = 1e-5               # the bfloat16 part's error bound, relative to tr M, above which a chunk is summed in full
 
-def _second_moments(p, outer, norms, trace, bf16_below, outer_bf16):
+def _second_moments(p, outer, norms, trace, bf16_below, outer_bf16, bf16_tolerance):
     "Σ_v p_v triu(w_v w_vᵀ) `[tokens, d(d+1)/2]` of one chunk of tokens and vocabulary (see above for the bfloat16 part)."
     if outer_bf16 is None: return p @ outer
     kept = (p.amax(0) >= bf16_below).nonzero().squeeze(1)
     rest = p.index_fill(1, kept, 0)
-    if (2**-6 * (rest @ norms) > BF16_TOLERANCE * trace).any(): return p @ outer
+    if (2**-6 * (rest @ norms) > bf16_tolerance * trace).any(): return p @ outer
     return p[:, kept] @ outer[kept] + (rest.bfloat16() @ outer_bf16).to(p.dtype)
 
 # %% ../nbs/00_divergence.ipynb #ec815f72
@@ -177,6 +179,7 @@ def kl_readout_hessian(h0: torch.Tensor,                 # outputs before the re
                       token_chunk: int = 1024,          # tokens per chunk (bounds the `[chunk, d_vocab]` probabilities)
                       vocab_chunk: int | None = None,   # vocabulary entries per chunk (default: all if within `OUTER_PRODUCT_BUDGET_BYTES`)
                       bf16_below: float | None = 1e-6,  # float32 inputs: entries below this probability in bfloat16 products (None: never)
+                      bf16_tolerance: float = BF16_TOLERANCE,  # ... unless their error bound exceeds this share of tr M
                      ) -> torch.Tensor:                 # M = W_U (diag p − p pᵀ) W_Uᵀ, `[..., d_model, d_model]`
     "The KL's output Hessian pulled back through the unembedding, per token: the covariance of the unembeddings under p."
     d = h0.shape[-1]
@@ -198,7 +201,8 @@ def kl_readout_hessian(h0: torch.Tensor,                 # outputs before the re
         p = (logits if b_U is None else logits + b_U).softmax(-1)
         m = p @ W
         trace = p @ norms - m.square().sum(1)
-        second = sum(_second_moments(p[:, v:v + vocab_chunk], all_outer if once else outer(W[v:v + vocab_chunk]), norms, trace, bf16_below, bf16)
+        second = sum(_second_moments(p[:, v:v + vocab_chunk], all_outer if once else outer(W[v:v + vocab_chunk]), norms, trace,
+                                     bf16_below, bf16, bf16_tolerance)
                      for v in range(0, W.shape[0], vocab_chunk))
         M = torch.zeros(len(p), d, d, dtype=h.dtype, device=h.device)
         M[:, rows, cols] = second

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_eigenmodel.ipynb #6b3c38a3
 from __future__ import annotations
-import json, os, shutil, tempfile, warnings
+import json, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -15,14 +15,17 @@ from safetensors.torch import save_file, load_file
 import sparse_eigendecomp
 from .params import ParamSelection, select_params
 from .curvature import feature_values, check_directions
+from .tangents import ActivationCache
 from .divergence import Divergence, get_divergence, readout_kl
-from .architectures import ResidualTail, hf_model_of, unembedding
+from .architectures import ResidualTail, hf_model_of, unembedding, weight_axes
+from .files import atomic_write
 
 # %% auto #0
-__all__ = ['ROW_BUDGET_BYTES', 'CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'MatrixLayout', 'matrix_layout', 'atomic_write',
-           'atomic_write_text', 'atomic_write_figure']
+__all__ = ['ROW_BUDGET_BYTES', 'CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'MatrixLayout', 'matrix_layout']
 
 # %% ../nbs/04_eigenmodel.ipynb #4a3f60c3
+ROW_BUDGET_BYTES = 512 * 2**20  # low-rank: dense rows formed at once for the kernel (default of `row_budget_bytes`)
+
 class EigenModel(nn.Module):
     "k unit directions `U` `[n_features, n_params]` in the selected parameters of a frozen `model`, at its weights W0."
     def __init__(self, model: nn.Module,  # the trained model (frozen here: its weights are W0)
@@ -30,8 +33,10 @@ class EigenModel(nn.Module):
                  n_features: int,            # number of directions k
                  divergence: str | Divergence = "mse",  # 'mse', 'kl', or a `Divergence` such as `readout_kl(W_U)`
                  seed: int = 0,              # seeds the initial directions
-                 rank: int | None = None):   # each weight matrix's part of a direction has this rank (None: dense; see below)
+                 rank: int | None = None,    # each weight matrix's part of a direction has this rank (None: dense; see below)
+                 row_budget_bytes: int = ROW_BUDGET_BYTES):  # low-rank: dense rows formed at once for the kernel
         super().__init__()
+        self.row_budget_bytes = row_budget_bytes
         if not isinstance(n_features, int) or n_features <= 0:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
         self.sel = select_params(model, params)
@@ -62,22 +67,23 @@ class EigenModel(nn.Module):
     def feature_values(self, inputs: torch.Tensor,      # samples `[batch, ...]` (or `resid_pre` for a tail)
                        chunk_size: int | None = None,  # samples per kernel chunk (default: automatic)
                        U: torch.Tensor | None = None,  # directions to evaluate (default: all of `self.U`)
-                       method: str = "auto",           # 'auto', 'ggn', 'structured' or 'jvp' (see `feature_values`)
+                       algorithm: str = "auto",           # 'auto', 'ggn', 'structured' or 'jvp' (see `feature_values`)
                        output_hessian: torch.Tensor | None = None,  # precomputed per-sample output Hessian (see `feature_values`)
                        rows: torch.Tensor | None = None,  # which features, when `U` is not given (default: all)
+                       cache: ActivationCache | None = None,  # activations kept between calls (see `feature_values`)
                       ) -> torch.Tensor:
         "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`output_hessian`: see `feature_values`)."
-        values = lambda U: feature_values(self.model, inputs, U, self.sel, self.div, method=method, chunk_size=chunk_size, w0=self.w0,
-                                          output_hessian=output_hessian)
+        values = lambda U: feature_values(self.model, inputs, U, self.sel, self.div, algorithm=algorithm, chunk_size=chunk_size, w0=self.w0,
+                                          output_hessian=output_hessian, cache=cache)
         if U is not None: return values(U)
         if self.rank is None: return values(self.U if rows is None else self.U[rows])
         return torch.cat([values(self.direction_rows(part)) for part in self.row_chunks(rows)], -1)  # low-rank: a few rows at a time
 
     def row_chunks(self, rows: torch.Tensor | None = None,  # features (default: all)
                   ) -> list[torch.Tensor]:
-        "`rows` in chunks whose dense directions fit in `ROW_BUDGET_BYTES` (low-rank eigenmodels form no more at once)."
+        "`rows` in chunks whose dense directions fit in `row_budget_bytes` (low-rank eigenmodels form no more at once)."
         rows = torch.arange(self.n_features) if rows is None else rows
-        return list(rows.split(max(1, ROW_BUDGET_BYTES // (self.n_params * self.w0.element_size()))))
+        return list(rows.split(max(1, self.row_budget_bytes // (self.n_params * self.w0.element_size()))))
 
     def gram(self) -> torch.Tensor:
         "U Uᵀ `[k, k]` (low-rank: from the factors, without forming U)."
@@ -103,8 +109,6 @@ class EigenModel(nn.Module):
         rank = "" if self.rank is None else f", rank={self.rank}"
         return f"n_features={self.n_features}, params={self.sel.names}, n_params={self.n_params}, divergence={self.divergence!r}{rank}"
 
-ROW_BUDGET_BYTES = 512 * 2**20  # low-rank: dense rows formed at once for the kernel
-
 # %% ../nbs/04_eigenmodel.ipynb #41557bb1
 @dataclass
 class MatrixLayout:
@@ -122,9 +126,10 @@ def matrix_layout(name: str,   # the weight's TransformerLens name, e.g. `blocks
                   rank: int,    # the rank r of its part of a direction
                  ) -> MatrixLayout:
     "The matrix of a weight with TransformerLens name `name` and view shape `view` (see above)."
+    axes = weight_axes(name)
     if len(view) == 2: return MatrixLayout(view[0], view[1], rank, tuple(view), (0, 1))
-    if len(view) == 3 and name.endswith("W_O"): return MatrixLayout(view[0] * view[1], view[2], rank, tuple(view), (0, 1, 2))
-    if len(view) == 3: return MatrixLayout(view[1], view[0] * view[2], rank, (view[1], view[0], view[2]), (1, 0, 2))
+    if axes == ("head", "d_head", "d_model"): return MatrixLayout(view[0] * view[1], view[2], rank, tuple(view), (0, 1, 2))   # W_O
+    if axes == ("head", "d_model", "d_head"): return MatrixLayout(view[1], view[0] * view[2], rank, (view[1], view[0], view[2]), (1, 0, 2))
     raise ValueError(f"rank={rank} needs weight matrices; {name!r} has shape {list(view)} (select it in a dense eigenmodel)")
 
 # %% ../nbs/04_eigenmodel.ipynb #c42446a4
@@ -163,49 +168,6 @@ def _factor_gram(self: EigenModel) -> torch.Tensor:
 def _normalize_factors_(self: EigenModel):
     self.F.mul_(self._factor_gram().diagonal().clamp_min(torch.finfo(self.F.dtype).tiny).pow(-0.25)[:, None])  # ‖u‖^(-1/2)
     return self
-
-# %% ../nbs/04_eigenmodel.ipynb #276e2891
-def atomic_write(path: str | Path,       # the file (or directory) to create or replace
-                 write,                  # called as `write(tmp)` to fill a temporary file (or directory) beside `path`
-                 directory: bool = False,  # write a directory
-                ) -> Path:
-    "Write `path` through `write` on a temporary path beside it, then rename it into place: no half-written result at `path`."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if directory:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private (0700); a checkpoint gets the usual permissions
-    else: tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # same suffix: savefig picks the format from it
-    try:
-        write(tmp)
-        if directory and path.exists():  # a directory cannot be renamed over another: swap through a side name
-            old = path.with_name(f".{path.name}.old")
-            if old.exists(): shutil.rmtree(old)
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old)
-        else: os.replace(tmp, path)
-    except BaseException:
-        if directory: shutil.rmtree(tmp, ignore_errors=True)
-        else: tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-# %% ../nbs/04_eigenmodel.ipynb #8689052d
-def atomic_write_text(path: str | Path,  # the file to create or replace
-                      text: str,          # its UTF-8 content
-                     ) -> Path:
-    "Write UTF-8 `text` to `path` atomically."
-    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-# %% ../nbs/04_eigenmodel.ipynb #26c6415a
-def atomic_write_figure(path: str | Path,  # the image file to create or replace (its suffix picks the format)
-                        fig,               # a matplotlib Figure
-                        dpi: int = 110,    # resolution
-                       ) -> Path:
-    "Save `fig` to `path` atomically, trimmed to its content."
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight"))
 
 # %% ../nbs/04_eigenmodel.ipynb #18f8d1f2
 CONFIG_NAME, TENSORS_NAME = "config.json", "eigenmodel.safetensors"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
-from .eigenmodel import atomic_write
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'tinystories_config', 'repository_data', 'load_tokenizer', 'read_stories',
@@ -338,29 +338,42 @@ class TrainedLanguageModel:
     metrics: dict  # held-out loss and perplexity, steps, seconds, tokens/s, settings, data, log, continuations, stand_in
 
 # %% ../nbs/08_language_model.ipynb #6a2b8c4d
-def _split_stories(data, format, tokenizer, held_out: int):
+def _split_stories(data, format, tokenizer, held_out_stories: int):
     stories = read_stories(data, format)
-    if held_out < 1 or len(stories) <= held_out:
-        raise ValueError(f"{str(data)!r} has {len(stories)} stories; need more than held_out={held_out} (and held_out >= 1)")
-    encoded = [torch.tensor(tokenizer(s).input_ids) for s in stories[-held_out:]]
-    return encode_stories(stories[:-held_out], tokenizer), encoded, len(stories) - held_out
+    if held_out_stories < 1 or len(stories) <= held_out_stories:
+        raise ValueError(f"{str(data)!r} has {len(stories)} stories; need more than held_out_stories={held_out_stories} (and held_out_stories >= 1)")
+    encoded = [torch.tensor(tokenizer(s).input_ids) for s in stories[-held_out_stories:]]
+    return encode_stories(stories[:-held_out_stories], tokenizer), encoded, len(stories) - held_out_stories
 
-def _lr_factor(step: int, elapsed: float, warmup: int, steps: int | None, time_budget: float | None) -> float:
-    "Linear warm-up over `warmup` steps, then cosine decay to 10% over whichever ends first, steps or time budget."
-    progress = max(step / steps if steps else 0.0, elapsed / time_budget if time_budget else 0.0)
-    return min(1.0, (step + 1) / warmup) * (0.1 + 0.45 * (1 + math.cos(math.pi * min(progress, 1.0))))
+def _progress(step: int, elapsed: float, steps: int | None, time_budget: float | None) -> float:
+    "How far training is, 0 to 1: by steps or by the clock, whichever is further."
+    return min(1.0, max(step / steps if steps else 0.0, elapsed / time_budget if time_budget else 0.0))
+
+def _lr_factor(step: int, progress: float, warmup: int) -> float:
+    "Linear warm-up over `warmup` steps, then cosine decay to 10% at the end of training."
+    return min(1.0, (step + 1) / warmup) * (0.1 + 0.45 * (1 + math.cos(math.pi * progress)))
+
+@dataclass
+class _Phases:
+    "Windows of `ctx_len` tokens, then of `final_ctx_len` for the last `final_phase` of training, at the same tokens per step."
+    ctx_len: int; batch_size: int; final_ctx_len: int; final_phase: float
+    def at(self, progress: float) -> tuple[int, int]:
+        if progress < 1 - self.final_phase or self.final_ctx_len == self.ctx_len: return self.ctx_len, self.batch_size
+        return self.final_ctx_len, max(1, self.batch_size * self.ctx_len // self.final_ctx_len)
 
 # %% ../nbs/08_language_model.ipynb #c386a53d
-def train_language_model(data: str | Path,           # stories (see `read_stories`); the last `held_out` are held out
+def train_language_model(data: str | Path,           # stories (see `read_stories`); the last `held_out_stories` are held out
                          out: str | Path,            # the checkpoint directory to write
                          tokenizer_dir: str | Path,  # the tokenizer (saved with the checkpoint)
                          steps: int | None = None,   # optimizer steps (None: until the time budget)
                          time_budget: float | None = 15 * 60,  # seconds of training (None: run all steps)
                          seed: int = 0,              # seeds the weights and the batches
-                         held_out: int = 100,        # stories at the end of `data` kept for the held-out loss
+                         held_out_stories: int = 100, # stories at the end of `data` kept for the held-out loss
                          format: str = "auto",       # story format of `data` (see `read_stories`)
                          ctx_len: int = 128,         # tokens per training window
                          batch_size: int = 16,       # windows per step
+                         final_ctx_len: int | None = 512,  # tokens per window in the final phase, and in the held-out loss (None: ctx_len throughout)
+                         final_phase: float = 0.25,  # share of training (of steps or time budget) spent on `final_ctx_len` windows
                          lr: float = 1e-2,           # peak learning rate (AdamW)
                          weight_decay: float = 0.1,  # AdamW weight decay (matrices only)
                          dropout: float = 0.1,       # embedding and residual dropout while training
@@ -371,21 +384,29 @@ def train_language_model(data: str | Path,           # stories (see `read_storie
                          reference: str | Path | None = None,  # testcase.json of the real model, to compare with
                          progress: bool = True,      # show a progress bar
                         ) -> TrainedLanguageModel:
-    "Train a TinyStories-1M-architecture GPT-Neo on a file of stories; save a HF checkpoint at `out` atomically."
+    "Train a model of TinyStories-1M's architecture (or `config`'s) on a file of stories; save a HF checkpoint at `out` atomically."
     if steps is None and time_budget is None: raise ValueError("give steps, time_budget or both: training needs an end")
     if steps is not None and steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
     tokenizer = load_tokenizer(tokenizer_dir)
-    train_ids, held_stories, n_train = _split_stories(data, format, tokenizer, held_out)
-    if len(train_ids) <= ctx_len: raise ValueError(f"training text has {len(train_ids)} tokens, need more than ctx_len={ctx_len}")
+    train_ids, held_stories, n_train = _split_stories(data, format, tokenizer, held_out_stories)
+    final_ctx_len = final_ctx_len or ctx_len
+    if not 0 <= final_phase <= 1: raise ValueError(f"final_phase must be in [0, 1], got {final_phase}")
+    if len(train_ids) <= max(ctx_len, final_ctx_len):
+        raise ValueError(f"training text has {len(train_ids)} tokens, need more than {max(ctx_len, final_ctx_len)} (ctx_len, final_ctx_len)")
     torch.manual_seed(seed)  # HF initializes weights from the global generator
     model = _new_stand_in(config, dropout)
+    if final_ctx_len > (positions := model.config.max_position_embeddings):
+        raise ValueError(f"final_ctx_len={final_ctx_len} is longer than the model's {positions} positions")
     head_dtype = training_head_dtype() if head_dtype == "auto" else resolve_dtype(head_dtype) or torch.float32
-    settings = dict(steps=steps, time_budget=time_budget, seed=seed, ctx_len=ctx_len, batch_size=batch_size, lr=lr,
+    settings = dict(steps=steps, time_budget=time_budget, seed=seed, ctx_len=ctx_len, batch_size=batch_size,
+                    final_ctx_len=final_ctx_len, final_phase=final_phase, lr=lr,
                     weight_decay=weight_decay, dropout=dropout, attention_dropout=model.config.attention_dropout, warmup=warmup,
                     head_dtype=str(head_dtype).removeprefix("torch."))
-    evaluate = lambda: evaluate_loss(model, held_stories, tokenizer.eos_token_id, ctx_len)
-    log, seconds = _train(model, train_ids, evaluate, steps, time_budget, seed, ctx_len, batch_size, lr, weight_decay,
+    evaluate = lambda n=final_ctx_len: evaluate_loss(model, held_stories, tokenizer.eos_token_id, n)
+    phases = _Phases(ctx_len, batch_size, final_ctx_len, final_phase)
+    log, seconds = _train(model, train_ids, evaluate, steps, time_budget, seed, phases, lr, weight_decay,
                           warmup, head_dtype, eval_every, progress)
+    log[-1]["val_loss_windows"] = evaluate(ctx_len)   # the same stories read in training-length windows, for comparison
     result = _training_report(model, tokenizer, log, seconds, settings, data, n_train, held_stories, reference)
     def write(tmp):
         model.save_pretrained(tmp)
@@ -396,14 +417,14 @@ def train_language_model(data: str | Path,           # stories (see `read_storie
 
 # %% ../nbs/08_language_model.ipynb #1f3a5b7c
 def _new_stand_in(config, dropout: float):
-    from transformers import GPTNeoForCausalLM
+    from transformers import AutoModelForCausalLM
     if config is None:  # attention dropout costs 44% of the body's step time (its [batch, heads, ctx, ctx] mask)
         config = tinystories_config(dropout=dropout)
         config.attention_dropout = 0.0
-    return GPTNeoForCausalLM(config).train()
+    return AutoModelForCausalLM.from_config(config).train()   # any family's config trains the same way
 
 # %% ../nbs/08_language_model.ipynb #bac8cabc
-def _train(model, train_ids, evaluate, steps, time_budget, seed, ctx_len, batch_size, lr, weight_decay, warmup,
+def _train(model, train_ids, evaluate, steps, time_budget, seed, phases, lr, weight_decay, warmup,
            head_dtype, eval_every, progress):
     matrices = [p for p in model.parameters() if p.ndim >= 2]
     others = [p for p in model.parameters() if p.ndim < 2]
@@ -411,8 +432,9 @@ def _train(model, train_ids, evaluate, steps, time_budget, seed, ctx_len, batch_
     gen, log, t0, step = torch.Generator().manual_seed(seed), [], time.perf_counter(), 0
     bar = tqdm(total=steps, desc="train-lm", disable=not progress)
     while True:
-        for group in opt.param_groups: group["lr"] = lr * _lr_factor(step, time.perf_counter() - t0, warmup, steps, time_budget)
-        loss = _training_step(model, opt, train_ids, gen, ctx_len, batch_size, head_dtype)
+        progress_now = _progress(step, time.perf_counter() - t0, steps, time_budget)
+        for group in opt.param_groups: group["lr"] = lr * _lr_factor(step, progress_now, warmup)
+        loss = _training_step(model, opt, train_ids, gen, *phases.at(progress_now), head_dtype)
         step += 1
         elapsed = time.perf_counter() - t0
         done = step == steps or (time_budget is not None and elapsed > time_budget)
@@ -424,8 +446,9 @@ def _train(model, train_ids, evaluate, steps, time_budget, seed, ctx_len, batch_
 def _training_step(model, opt, train_ids, gen, ctx_len: int, batch_size: int, head_dtype: torch.dtype) -> float:
     starts = torch.randint(0, len(train_ids) - ctx_len - 1, (batch_size,), generator=gen)
     batch = torch.stack([train_ids[s: s + ctx_len + 1] for s in starts.tolist()])
-    hidden = model.transformer(batch[:, :-1]).last_hidden_state
-    loss = LinearCrossEntropy.apply(hidden.flatten(0, 1), model.lm_head.weight, batch[:, 1:].flatten(), 256, head_dtype)
+    hidden = model.base_model(batch[:, :-1]).last_hidden_state   # the body; the unembedding is applied in chunks below
+    W_U = model.get_output_embeddings().weight                     # [d_vocab, d_model], HF's layout
+    loss = LinearCrossEntropy.apply(hidden.flatten(0, 1), W_U, batch[:, 1:].flatten(), 256, head_dtype)
     opt.zero_grad()
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -438,8 +461,9 @@ PROMPTS = ("Once upon a time, there was a little", "Tim and Lily went to the")
 def _training_report(model, tokenizer, log, seconds, settings, data, n_train, held_stories, reference) -> dict:
     model.eval()
     steps, val_loss = log[-1]["step"], log[-1]["val_loss"]
-    tokens = steps * settings["batch_size"] * settings["ctx_len"]
-    return dict(stand_in=True, val_loss=val_loss, val_perplexity=math.exp(val_loss), steps=steps, train_seconds=seconds,
+    tokens = steps * settings["batch_size"] * settings["ctx_len"]   # both phases read the same tokens per step
+    return dict(stand_in=True, val_loss=val_loss, val_perplexity=math.exp(val_loss), val_ctx_len=settings["final_ctx_len"],
+                val_loss_windows=log[-1]["val_loss_windows"], steps=steps, train_seconds=seconds,
                 tokens_per_s=tokens / seconds, train_stories=n_train, held_out_stories=len(held_stories),
                 held_out_tokens=sum(len(s) for s in held_stories), data=Path(data).name,
                 data_sha256=hashlib.sha256(Path(data).read_bytes()).hexdigest(), settings=settings, log=log,

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 import torch
 from torch import nn
 from tqdm.auto import tqdm
@@ -15,13 +15,15 @@ from pathlib import Path
 from fastcore.basics import patch
 from safetensors.torch import save_file, load_file
 from .curvature import all_finite, auto_chunk_size
-from .eigenmodel import EigenModel, atomic_write
+from .tangents import ActivationCache
+from .eigenmodel import EigenModel
+from .files import atomic_write
 from .scale import world, all_reduce_sum
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'NORMALIZATIONS', 'LR_SCHEDULES', 'FIT_STATE_TENSORS', 'FIT_STATE_JSON', 'high_curvature_loss',
            'interference_loss', 'RowOptimizer', 'sample_scale', 'scale_values', 'orthonormalize_rows_', 'History',
-           'plot_history', 'FitConfig', 'fit_config', 'scheduled_lr', 'fit', 'objective', 'fit_restarts']
+           'plot_history', 'FitConfig', 'fit_config', 'scheduled_lr', 'fit', 'objective', 'Restarts', 'fit_restarts']
 
 # %% ../nbs/05_optimizer.ipynb #ff17355f
 def _samples_by_features(a: torch.Tensor) -> torch.Tensor:
@@ -129,10 +131,12 @@ def sample_scale(em: EigenModel,                # the eigenmodel (its model, par
                  output_hessian: torch.Tensor | None = None,  # their precomputed output Hessian (see `feature_values`)
                  probes: int = 32,              # Hutchinson probes where traces are estimated (more than 512 parameters)
                  chunk_size: int | None = None, # samples per kernel chunk
+                 cache: ActivationCache | None = None,  # activations kept between kernel calls (e.g. the fit's)
                 ) -> torch.Tensor:              # `[S]`, S = samples (× positions)
     "1 / tr H(x) for every sample (0 for samples without curvature): the scale of `normalize='trace'`."
     from sparse_eigendecomp.scorecard import SampleHessians, sample_traces, with_curvature
-    traces = sample_traces(SampleHessians(em, data, output_hessian, chunk_size), probes=probes, seed=0)  # one objective for every seed
+    h = SampleHessians(em, data, output_hessian, chunk_size, **({} if cache is None else dict(cache=cache)))
+    traces = sample_traces(h, probes=probes, seed=0)  # one objective for every seed
     t = traces.values
     return torch.where(with_curvature(traces), 1 / t.clamp_min(torch.finfo(t.dtype).tiny), torch.zeros_like(t))
 
@@ -277,32 +281,37 @@ def _reduce(*tensors: torch.Tensor) -> list[torch.Tensor]:
     return [part.view_as(t) for part, t in zip(flat.split([t.numel() for t in tensors]), tensors)]
 
 # %% ../nbs/05_optimizer.ipynb #9394cd80
-def _values(em, x, m, s, chunk_size, rows=None):
-    "Feature values of a shard `[b(, pos), k]`, each sample's times its scale `s` (normalize='trace': 1 / tr H(x)) when given."
-    return scale_values(em.feature_values(x, chunk_size, rows=rows, output_hessian=m), s)
+class _Kernel(NamedTuple):
+    "How a fit calls the kernel: samples per chunk, and the activations it keeps between calls (see tangents)."
+    chunk_size: int
+    cache: ActivationCache
 
-def _low_rank_loss_grad(em, x, m, s, chunk_size, rows, loss_of):
+def _values(em, x, m, s, kernel: _Kernel, rows=None):
+    "Feature values of a shard `[b(, pos), k]`, each sample's times its scale `s` (normalize='trace': 1 / tr H(x)) when given."
+    return scale_values(em.feature_values(x, kernel.chunk_size, rows=rows, output_hessian=m, cache=kernel.cache), s)
+
+def _low_rank_loss_grad(em, x, m, s, kernel, rows, loss_of):
     "Low-rank: (loss_of(a) `[..., loss]`, its gradient to the factors, a) with the kernel's graph of one chunk of rows at a time."
-    with torch.no_grad(): a = _values(em, x, m, s, chunk_size, rows)                   # pass 1: the values, no graph
+    with torch.no_grad(): a = _values(em, x, m, s, kernel, rows)                       # pass 1: the values, no graph
     a.requires_grad_(True)
     with torch.enable_grad():
         losses = loss_of(a)
         g_a, grad = torch.autograd.grad(losses[-1], [a, em.F], allow_unused=True)   # dL/da, and dL/dF through the Gram matrix
     grad, chunks = (torch.zeros_like(em.F) if grad is None else grad), em.row_chunks(rows)
     for part, cols in zip(chunks, torch.arange(len(rows)).split(len(chunks[0]))):
-        a_part = _values(em, x, m, s, chunk_size, part)                             # pass 2: one chunk's graph at a time
+        a_part = _values(em, x, m, s, kernel, part)                                 # pass 2: one chunk's graph at a time
         grad += torch.autograd.grad((a_part * g_a[..., cols]).sum(), em.F)[0]
     return losses.detach(), grad, a.detach()
 
 # %% ../nbs/05_optimizer.ipynb #39b752c6
 def _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where):
     "Update 1: rows `rows` of U down L1 of the global batch (`batch`: this rank's shard and its share of the batch)."
-    x, m, s, chunk_size, share = batch
+    x, m, s, kernel, share = batch
     if len(x) and em.rank is not None:
-        hc, grad, _ = _low_rank_loss_grad(em, x, m, s, chunk_size, rows, lambda a: (high_curvature_loss(a, c.power) * share)[None])
+        hc, grad, _ = _low_rank_loss_grad(em, x, m, s, kernel, rows, lambda a: (high_curvature_loss(a, c.power) * share)[None])
         hc = hc[0]
     elif len(x):
-        hc = high_curvature_loss(_values(em, x, m, s, chunk_size, rows), c.power) * share
+        hc = high_curvature_loss(_values(em, x, m, s, kernel, rows), c.power) * share
         grad, = torch.autograd.grad(hc, em.trainable)
     else: hc, grad = torch.zeros((), dtype=em.w0.dtype, device=em.w0.device), torch.zeros_like(em.trainable)
     hc, grad = _reduce(hc.detach(), grad)
@@ -313,16 +322,16 @@ def _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where):
 # %% ../nbs/05_optimizer.ipynb #164bd002
 def _joint_update(em, opt, batch, c, lr, last_good, where):
     "Update 2: all rows down L1 + λ·L2 of the global batch -> (its mean |a| per feature, L1, L2, loss)."
-    x, m, s, chunk_size, share = batch
+    x, m, s, kernel, share = batch
     k, like = em.n_features, dict(dtype=em.w0.dtype, device=em.w0.device)
     def losses_of(a):
         hc, inter = high_curvature_loss(a, c.power) * share, interference_loss(a, gram=em.gram()) * share
         return torch.stack([hc, inter, hc + c.lam * inter])
     if len(x) and em.rank is not None:
-        losses, grad, a = _low_rank_loss_grad(em, x, m, s, chunk_size, torch.arange(k), losses_of)
+        losses, grad, a = _low_rank_loss_grad(em, x, m, s, kernel, torch.arange(k), losses_of)
         mean_abs = a.abs().reshape(-1, k).mean(0) * share
     elif len(x):
-        a = _values(em, x, m, s, chunk_size)
+        a = _values(em, x, m, s, kernel)
         losses = losses_of(a)
         grad, = torch.autograd.grad(losses[2], em.trainable)
         losses, mean_abs = losses.detach(), a.detach().abs().reshape(-1, k).mean(0) * share
@@ -342,12 +351,12 @@ class _Position:
     order: torch.Tensor | None = None
     sum_abs_a: torch.Tensor | None = None
 
-def _step(em, opt, data, output_hessian, scale, idx, gen, c, lr, u_batch_size, chunk_size, last_good, pos) -> dict:
+def _step(em, opt, data, output_hessian, scale, idx, gen, c, lr, u_batch_size, kernel, last_good, pos) -> dict:
     "One step on the global batch `idx` (this rank's shard of it) at learning rate `lr`: the high-curvature updates, then the joint one."
     rank, size = world()
     local = idx.tensor_split(size)[rank]
     pick = lambda t: None if t is None else t[local]
-    batch, where = (data[local], pick(output_hessian), pick(scale), chunk_size, len(local) / len(idx)), f"epoch {pos.epoch}, batch {pos.batch}"
+    batch, where = (data[local], pick(output_hessian), pick(scale), kernel, len(local) / len(idx)), f"epoch {pos.epoch}, batch {pos.batch}"
     for rows in torch.randperm(em.n_features, generator=gen).split(u_batch_size):
         _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where)
     mean_abs, hc, inter, loss = _joint_update(em, opt, batch, c, lr, last_good, where)
@@ -403,6 +412,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
         checkpoint_every: int | None = None,  # write a checkpoint every this many steps and at the end (needs `checkpoint_dir`)
         checkpoint_dir: str | Path | None = None,  # the checkpoint directory (replaced atomically each time)
         resume: bool = False,           # continue from the checkpoint in `checkpoint_dir`, if there is one
+        cache: ActivationCache | None = None,  # activations kept between kernel calls (default: the fit's own, freed when it returns)
         **settings,                     # `FitConfig` fields to override, e.g. `epochs=20`
        ) -> History:
     "Train the directions of `em` with the original note's bi-level loop (high curvature per row batch, then + λ·interference)."
@@ -416,11 +426,12 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     # Resolve the automatic chunk size once, not in every kernel call of the loop.
     chunk_size = chunk_size or auto_chunk_size(em.model, em.sel, data[:c.batch_size], em.w0, em.n_features,
                                                em.div if output_hessian is None else None)
+    kernel = _Kernel(chunk_size, cache or ActivationCache())   # every epoch meets the same samples: their activations are kept
     make = c.optimizer if callable(c.optimizer) else (lambda shape, lr, **kw: RowOptimizer(shape, lr, c.optimizer, **kw))
     opt = make(em.trainable.shape, c.lr, dtype=em.w0.dtype, device=em.w0.device, **({} if em.rank is None else dict(unit_rows=False)))
     restored = _load_fit_state(checkpoint_dir, em, opt, gen, c, len(data)) if resume else None
     if restored is None: _retract(em, c)  # (a restored U is left bit for bit as it was saved)
-    scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size) if c.normalize == "trace" else None
+    scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size, kernel.cache) if c.normalize == "trace" else None
     scale = None if scale is None else scale.view(len(data), -1)   # indexed with `data`, like the output Hessian
     steps = c.epochs * math.ceil(len(data) / c.batch_size)
     history, pos = restored or (History(), _Position())
@@ -436,7 +447,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
             batches = pos.order.split(c.batch_size)
             while pos.batch < len(batches):
                 record = _step(em, opt, data, output_hessian, scale, batches[pos.batch], gen, c, scheduled_lr(c, len(history), steps),
-                               u_batch_size, chunk_size, last_good, pos)
+                               u_batch_size, kernel, last_good, pos)
                 last_good = em.trainable.detach().clone()
                 history.append(record)
                 pos.batch += 1
@@ -466,10 +477,18 @@ def objective(em: EigenModel,                  # the eigenmodel to score
               output_hessian: torch.Tensor | None = None,  # per-sample output Hessian, as in `fit`
               power: float = 2.0,               # exponent of the high-curvature loss, as in `fit`
               scale: torch.Tensor | None = None,  # `[S]` per-sample scale of the values (normalize='trace': `sample_scale`)
+              cache: ActivationCache | None = None,  # activations kept between kernel calls (e.g. the fit's)
              ) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
-    a = scale_values(em.feature_values(data, chunk_size, output_hessian=output_hessian).detach(), scale)
+    a = scale_values(em.feature_values(data, chunk_size, output_hessian=output_hessian, cache=cache).detach(), scale)
     return (high_curvature_loss(a, power) + lam * interference_loss(a, gram=em.gram().detach())).item()
+
+# %% ../nbs/05_optimizer.ipynb #65c53ac5
+class Restarts(NamedTuple):
+    "What `fit_restarts` returns: the eigenmodel with the lowest objective, its history, and every restart's objective."
+    em: EigenModel
+    history: History
+    objectives: list[float]   # L1 + λ·L2 of every restart, in order
 
 # %% ../nbs/05_optimizer.ipynb #e6eeb178
 def fit_restarts(model: nn.Module,               # the frozen model
@@ -485,18 +504,19 @@ def fit_restarts(model: nn.Module,               # the frozen model
                  checkpoint_every: int | None = None,  # checkpoint each restart every this many steps (see `fit`)
                  checkpoint_dir: str | Path | None = None,  # restart r checkpoints to `checkpoint_dir/restart_r`
                  resume: bool = False,           # continue every restart from its checkpoint, where there is one
-                 **settings):                    # `FitConfig` fields to override
-    "Fit `restarts` eigenmodels from seeds derived from `config.seed`; return (best eigenmodel, its history, all objectives)."
+                 **settings,                     # `FitConfig` fields to override
+                ) -> Restarts:
+    "Fit `restarts` eigenmodels from seeds derived from `config.seed`; the best one (lowest objective), its history, all objectives."
     if restarts < 1: raise ValueError(f"restarts must be >= 1, got {restarts}")
     c = fit_config(config, **settings)
-    best, objectives, scale = None, [], None
+    best, objectives, scale, cache = None, [], None, ActivationCache()   # each restart's fit and its objective share activations
     for r in tqdm(range(restarts), desc="restarts", disable=not progress or world()[0] != 0, leave=False):
         run = replace(c, seed=c.seed * 1000 + r)
         em = EigenModel(model, params, n_features, divergence, seed=run.seed)
         history = fit(em, data, run, progress=False, chunk_size=chunk_size, output_hessian=output_hessian, checkpoint_every=checkpoint_every,
-                      checkpoint_dir=None if checkpoint_dir is None else Path(checkpoint_dir) / f"restart_{r}", resume=resume)
+                      checkpoint_dir=None if checkpoint_dir is None else Path(checkpoint_dir) / f"restart_{r}", resume=resume, cache=cache)
         # ranked on the same divergence path as the fit (a precomputed output Hessian, the same chunks)
-        if c.normalize == "trace" and scale is None: scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size)
-        objectives.append(objective(em, data, c.lam, chunk_size, output_hessian, c.power, scale))
+        if c.normalize == "trace" and scale is None: scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size, cache)
+        objectives.append(objective(em, data, c.lam, chunk_size, output_hessian, c.power, scale, cache))
         if best is None or objectives[-1] < best[2]: best = (em, history, objectives[-1])
-    return best[0], best[1], objectives
+    return Restarts(best[0], best[1], objectives)

@@ -10,6 +10,7 @@ from typing import Callable
 import torch
 from fastcore.basics import patch
 from .eigenmodel import EigenModel
+from .tangents import ActivationCache
 from .analysis import feature_density
 
 # %% auto #0
@@ -27,6 +28,7 @@ class SampleHessians:
     inputs: torch.Tensor                         # samples `[N, ...]` (token models: `[n, pos]` ids, or `resid_pre` for a tail)
     output_hessian: torch.Tensor | None = None   # precomputed per-sample output Hessian (see `feature_values`)
     chunk_size: int | None = None                # samples per kernel chunk (default: automatic)
+    cache: ActivationCache = field(default_factory=ActivationCache, repr=False)  # activations kept between its kernel calls
 
     @property
     def n_params(self) -> int: return self.em.n_params
@@ -34,7 +36,8 @@ class SampleHessians:
     def subset(self, idx: torch.Tensor,  # indices into the first axis of `inputs` (contexts for token models)
               ) -> SampleHessians:
         "The same Hessians on `inputs[idx]` only."
-        return SampleHessians(self.em, self.inputs[idx], None if self.output_hessian is None else self.output_hessian[idx], self.chunk_size)
+        return SampleHessians(self.em, self.inputs[idx], None if self.output_hessian is None else self.output_hessian[idx], self.chunk_size,
+                              self.cache)   # (kept activations are found by content: a subset reuses them)
 
 # %% ../nbs/09_scorecard.ipynb #cddea4e0
 @patch
@@ -42,7 +45,7 @@ class SampleHessians:
 def values(self: SampleHessians, U: torch.Tensor,  # directions `[k, n_params]` (any norm)
           ) -> torch.Tensor:                        # `[S, k]`, S = samples (× positions)
     "uᵀ H(x) u for every row u of `U` and every sample x."
-    a = self.em.feature_values(self.inputs, self.chunk_size, U=U.to(self.em.w0.dtype), output_hessian=self.output_hessian)
+    a = self.em.feature_values(self.inputs, self.chunk_size, U=U.to(self.em.w0.dtype), output_hessian=self.output_hessian, cache=self.cache)
     return a.reshape(-1, a.shape[-1])
 
 # %% ../nbs/09_scorecard.ipynb #75afa510
@@ -53,7 +56,7 @@ def hvp(self: SampleHessians, V: torch.Tensor,            # vectors `[b, n_param
     "Σ_x w_x H(x) v for every row v of `V`: half the gradient of Σ_x w_x vᵀH(x)v."
     V = V.detach().to(self.em.w0.dtype).requires_grad_(True)
     with torch.enable_grad():
-        a = self.em.feature_values(self.inputs, self.chunk_size, U=V, output_hessian=self.output_hessian)
+        a = self.em.feature_values(self.inputs, self.chunk_size, U=V, output_hessian=self.output_hessian, cache=self.cache)
         a = a.reshape(-1, a.shape[-1])
         w = torch.full((len(a),), 1 / len(a), dtype=a.dtype, device=a.device) if weights is None else weights.to(a)
         if len(w) != len(a): raise ValueError(f"weights has {len(w)} entries for {len(a)} samples")
@@ -115,16 +118,30 @@ class Captured:
     "Mean captured curvature over the samples with curvature, and its error from the trace estimate."
     mean: float             # mean over samples of tr(QᵀH(x)Q) / tr H(x)
     stderr: float           # standard error from Hutchinson's probes (jackknife; 0 when the traces are exact)
+    sampling_stderr: float  # standard error over the samples drawn (clustered by `groups`: a context's tokens count together)
     n_samples: int          # samples with curvature the mean is over
     n_excluded: int         # samples left out: trace below `min_trace` × the largest
     per_sample: torch.Tensor  # `[S]` shares (NaN where left out)
+
+# %% ../nbs/09_scorecard.ipynb #23ba0ba6
+def _clustered_stderr(x: torch.Tensor,                 # `[S]` values whose mean is reported
+                      groups: torch.Tensor | None,     # `[S]` group ids (None: every value its own group)
+                     ) -> float:
+    "Standard error of the mean of `x` when whole groups are drawn: C/(C-1) Σ_c (S_c - n_c·mean)² / N² (0 for one group)."
+    groups = torch.arange(len(x)) if groups is None else groups.reshape(-1).to(x.device)
+    _, g = groups.unique(return_inverse=True)
+    C = int(g.max()) + 1
+    if C < 2: return 0.0
+    sums, sizes = x.new_zeros(C).index_add_(0, g, x), x.new_zeros(C).index_add_(0, g, torch.ones_like(x))
+    return math.sqrt(C / (C - 1) * (sums - sizes * x.mean()).square().sum().item()) / len(x)
 
 # %% ../nbs/09_scorecard.ipynb #7531bc3c
 def captured_curvature(numerators: torch.Tensor,  # `[S]` tr(QᵀH(x)Q) (see `span_curvature`)
                        traces: Traces,            # tr H(x) of the same samples
                        min_trace: float = 1e-6,   # samples with a trace below min_trace × the largest are left out
+                       groups: torch.Tensor | None = None,  # `[S]` group of each sample, e.g. its context (default: one each)
                       ) -> Captured:
-    "Mean over samples of the share tr(QᵀH(x)Q) / tr H(x), with a jackknife error over Hutchinson's probes."
+    "Mean over samples of the share tr(QᵀH(x)Q) / tr H(x), with its errors over Hutchinson's probes and over the samples."
     t, num = traces.values.double(), numerators.double()
     if t.shape != num.shape: raise ValueError(f"numerators {tuple(num.shape)} and traces {tuple(t.shape)} differ in shape")
     keep = with_curvature(traces, min_trace)
@@ -136,7 +153,9 @@ def captured_curvature(numerators: torch.Tensor,  # `[S]` tr(QᵀH(x)Q) (see `sp
         z, m = traces.probe_values.double()[keep], traces.n_probes
         loo = (num[keep, None] / ((m * t[keep, None] - z) / (m - 1)).clamp_min(torch.finfo(t.dtype).tiny)).mean(0)  # [m]
         stderr = math.sqrt((m - 1) / m * (loo - loo.mean()).square().sum().item())
-    return Captured(share[keep].mean().item(), stderr, int(keep.sum()), int((~keep).sum()), share)
+    mean = share[keep].mean().item()
+    return Captured(mean, stderr, _clustered_stderr(share[keep], None if groups is None else groups[keep]),
+                    int(keep.sum()), int((~keep).sum()), share)
 
 # %% ../nbs/09_scorecard.ipynb #b87bb66d
 def active_features(values: torch.Tensor,   # feature values `[..., k]`
@@ -315,6 +334,7 @@ class MethodScore:
     method: str                 # 'sparse', 'eig', 'heads' or 'random'
     captured: float             # mean share of per-sample curvature in the span of the directions
     captured_stderr: float      # its error from the trace estimate (0: exact traces)
+    captured_sampling_stderr: float  # its error over the evaluation samples drawn (a context's tokens counted together)
     density: float              # mean over features of the fraction of samples where it is active
     active_per_sample: float    # mean number of active features per sample
     interference: float         # co-activity-weighted mean |u_i·u_j|
@@ -324,6 +344,11 @@ class MethodScore:
     densities: list[float] = field(default_factory=list)  # per feature
     extra: dict = field(default_factory=dict)             # experiment-specific scores (recovery, token entropy, ...)
 
+    @property
+    def captured_error(self) -> float:
+        "Both errors of the captured column together (independent: their squares add)."
+        return math.hypot(self.captured_stderr, self.captured_sampling_stderr)
+
 # %% ../nbs/09_scorecard.ipynb #b6f97a2e
 def score_method(method: str,                  # the method's name
                  U: torch.Tensor,              # its directions `[k, n]`
@@ -332,11 +357,12 @@ def score_method(method: str,                  # the method's name
                  traces: Traces,               # tr H(x) on those samples
                  second: torch.Tensor | None = None,  # the directions of a second fit from another seed
                  extra: dict | None = None,    # experiment-specific scores
+                 groups: torch.Tensor | None = None,  # `[S]` group (context) of each trace sample, for the sampling error
                 ) -> MethodScore:
     "Score one method's directions: captured curvature, sparsity, interference, stability."
-    c, density = captured_curvature(numerators, traces), feature_density(values)
+    c, density = captured_curvature(numerators, traces, groups=groups), feature_density(values)
     stability, _, matched = matched_cosine(U, second) if second is not None else (None, None, None)
-    return MethodScore(method, c.mean, c.stderr, density.mean().item(), density.sum().item(), interference(values, U),
+    return MethodScore(method, c.mean, c.stderr, c.sampling_stderr, density.mean().item(), density.sum().item(), interference(values, U),
                        stability, duplicate_pairs(values, U), matched, density.tolist(), extra or {})
 
 # %% ../nbs/09_scorecard.ipynb #0256d19d
@@ -401,6 +427,8 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
     h = SampleHessians(em, inputs, output_hessian)
     ht = h if trace_idx is None else h.subset(trace_idx)
     traces = sample_traces(ht, probes, exact_up_to, seed)
+    n_trace = len(inputs) if trace_idx is None else len(trace_idx)
+    groups = torch.arange(n_trace).repeat_interleave(len(traces.values) // n_trace)   # samples of one input (context) together
     fits = [(ht, traces)] * 2 if fit_on is None else [(hf, sample_traces(hf, probes, exact_up_to, seed)) for hf in fit_on]
     methods = {"sparse": (em.U.detach(), second, {}), **_baselines(h, fits, k, heads, iterations, seed)}
     rows = []
@@ -409,7 +437,7 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
         v_trace = _trace_rows(v.reshape(len(inputs), -1, k), trace_idx).reshape(-1, k)
         numerators = v_trace.sum(-1) if _is_orthonormal(U) else span_curvature(ht, U)
         if scale is not None: v = v * scale.reshape(-1, 1).to(v)   # e.g. each sample's share of its own curvature
-        rows.append(score_method(name, U, v, numerators, traces, U2, {**info, **(extra(name, U, v) if extra else {})}))
+        rows.append(score_method(name, U, v, numerators, traces, U2, {**info, **(extra(name, U, v) if extra else {})}, groups))
     kept = with_curvature(traces)
     trace = dict(exact=traces.exact, probes=traces.n_probes, samples=int(kept.sum()), excluded=int((~kept).sum()),
                  contexts=len(inputs) if trace_idx is None else len(trace_idx),
@@ -426,10 +454,10 @@ def table(self: Scorecard,
          ) -> str:
     "A Markdown table, one row per method."
     extra = extra or {}
-    head = ["method", "captured", "density", "active / sample", "interference", "duplicates", "stability", *extra.values()]
+    head = ["method", "captured ± s.e.", "density", "active / sample", "interference", "duplicates", "stability", *extra.values()]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in self.rows:
-        se = f" ± {r.captured_stderr:.3f}" if r.captured_stderr else ""
+        se = f" ± {r.captured_error:.3f}" if r.captured_error else ""
         cells = [r.method, f"{r.captured:.3f}{se}", f"{r.density:.4f}", f"{r.active_per_sample:.2f}", f"{r.interference:.3f}",
                  str(len(r.duplicates)), _num(r.stability), *[_cell(r.extra.get(key)) for key in extra]]
         lines.append("| " + " | ".join(cells) + " |")
@@ -454,11 +482,11 @@ def plot(self: Scorecard,
          title: str = "captured curvature vs density",  # figure title
          figsize=(4.2, 3.4),                            # inches
         ):
-    "Captured curvature against density, one point per method (error bars: the trace estimate's); returns the Figure."
+    "Captured curvature against density, one point per method (error bars: probes' and samples' together); returns the Figure."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=figsize)
     for r in self.rows:
-        ax.errorbar(r.density, r.captured, yerr=r.captured_stderr or None, marker="o", capsize=3)
+        ax.errorbar(r.density, r.captured, yerr=r.captured_error or None, marker="o", capsize=3)
         ax.annotate(r.method, (r.density, r.captured), textcoords="offset points", xytext=(5, 4))
     ax.set_xlabel("density (fraction of samples a feature is active on)"); ax.set_ylabel("captured curvature")
     ax.set_xlim(0, max(1.05 * max(r.density for r in self.rows), 0.05)); ax.set_ylim(0, 1.05)
@@ -476,7 +504,7 @@ def write_scorecard(out,                            # the directory to write int
     "Write `scorecard.json` (scores, table, notes) and `scorecard.png` to `out` atomically -> {name: path}."
     from pathlib import Path
     import json
-    from sparse_eigendecomp.eigenmodel import atomic_write_text, atomic_write_figure
+    from sparse_eigendecomp.files import atomic_write_text, atomic_write_figure
     out = Path(out)
     sc.notes = list(notes)
     data = dict(sc.to_dict(), table=sc.table(columns), summary=sc.summary())

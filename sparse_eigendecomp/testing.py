@@ -10,15 +10,15 @@ import torch
 from torch import nn
 from torch.func import hessian, jacrev
 from .divergence import get_divergence
-from .eigenmodel import atomic_write
+from .files import atomic_write
 from .params import select_params
 from .architectures import eval_mode
-from .curvature import METHODS, check_inputs, feature_values, forward_ad_attention, model_output
+from .curvature import ALGORITHMS, check_inputs, feature_values, forward_ad_attention, model_output
 from .tangents import structured_reason
 
 # %% auto #0
 __all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',
-           'planted_problem', 'matched_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
+           'planted_problem', 'best_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
            'planted_outlier', 'tiny_causal_lm', 'tiny_tokenizer', 'planted_fit_job', 'tms_assignment_job']
 
 # %% ../nbs/80_testing.ipynb #565cb22c
@@ -70,10 +70,10 @@ def kernel_errors(model: nn.Module,     # a small model (float64 for tight check
                   params,                # parameter names or a `ParamSelection`
                   divergence="mse",      # divergence name or object
                  ) -> dict[str, float]:
-    "Relative error of each `feature_values` method that applies to `model` against dense per-sample Hessians (small models; use float64)."
+    "Relative error of each `feature_values` algorithm that applies to `model` against dense per-sample Hessians (small models; use float64)."
     dense = dense_feature_values(per_sample_hessian(model, inputs, params, divergence), U)
-    methods = [m for m in METHODS if m != "structured" or structured_reason(model, select_params(model, params)) is None]
-    return {method: relative_error(feature_values(model, inputs, U, params, divergence, method), dense) for method in methods}
+    algorithms = [m for m in ALGORITHMS if m != "structured" or structured_reason(model, select_params(model, params)) is None]
+    return {algorithm: relative_error(feature_values(model, inputs, U, params, divergence, algorithm), dense) for algorithm in algorithms}
 
 # %% ../nbs/80_testing.ipynb #1d6a4f5c
 def planted_problem(seed: int = 0,              # seeds the directions, samples and model
@@ -90,7 +90,7 @@ def planted_problem(seed: int = 0,              # seeds the directions, samples 
     return model, scale[:, None] * Q[group], Q
 
 # %% ../nbs/80_testing.ipynb #d2d111c6
-def matched_cosines(U: torch.Tensor,  # fitted directions `[k, n]`
+def best_cosines(U: torch.Tensor,  # fitted directions `[k, n]`
                     Q: torch.Tensor,  # planted directions `[m, n]` (unit rows)
                    ):
     "For each planted direction (row of `Q`), the best |cos| with a row of `U` and which row it is -> (values, indices)."
@@ -103,7 +103,7 @@ def planted_recovered(U: torch.Tensor,          # fitted directions `[k, n]`
                       min_cos: float = 0.95,    # the |cos| a match needs
                      ) -> bool:
     "Every planted direction matched by a different row of `U` with |cos| >= `min_cos`."
-    best, which = matched_cosines(U, Q)
+    best, which = best_cosines(U, Q)
     return bool((best >= min_cos).all()) and len(set(which.tolist())) == len(Q)
 
 # %% ../nbs/80_testing.ipynb #eabac816

@@ -108,16 +108,18 @@ class TMSRun:
     em: EigenModel
     history: History
     objectives: list[float]  # L1 + λ·L2 of every restart (the lowest is kept)
-    x: torch.Tensor          # the samples `[n, 5]`
+    x: torch.Tensor          # the samples `[n, n_inputs]`
     labels: torch.Tensor     # the active input of one-hot samples, else -1
-    values: torch.Tensor     # feature values `[n, 5]`
-    preference: torch.Tensor # mean feature value per one-hot input `[5 features, 5 inputs]`
+    values: torch.Tensor     # feature values `[n, n_inputs]`
+    preference: torch.Tensor # mean feature value per one-hot input `[features, inputs]`
     recovery: Recovery       # the one-to-one assignment of features to inputs
     table_all: str           # top samples of each feature
     table_sparse: str        # top one-hot samples of each feature
 
 # %% ../nbs/11_tms.ipynb #ee3ccb93
 def tms_experiment(seed: int = 0,             # seeds the model, its data and the restarts
+                   n_inputs: int = 5,         # sparse inputs, and features fitted (one per input)
+                   n_hidden: int = 2,         # the bottleneck
                    n_samples: int = 1000,     # samples the features are fitted on
                    restarts: int = 4,         # seeded fits; the best objective is kept
                    train_steps: int = 3000,   # steps of training the toy model
@@ -126,13 +128,13 @@ def tms_experiment(seed: int = 0,             # seeds the model, its data and th
                    checkpoint: dict | None = None,  # `fit_restarts`' checkpoint_every, checkpoint_dir, resume
                    **settings,                # `FitConfig` fields to override, e.g. `epochs=10`
                   ) -> TMSRun:
-    "Train TMS and fit 5 features on W and b (best of `restarts`)."
-    model = train_tms(seed=seed, steps=train_steps)
-    x, labels = tms_samples(n_samples, seed=seed + 1)
-    em, history, objectives = fit_restarts(model, ["W", "b"], 5, x, restarts=restarts, config=fit_config(config, seed=seed, **settings),
-                                           progress=progress, **(checkpoint or {}))
+    "Train TMS and fit one feature per input on W and b (best of `restarts`)."
+    model = train_tms(seed=seed, n_inputs=n_inputs, n_hidden=n_hidden, steps=train_steps)
+    x, labels = tms_samples(n_samples, n_inputs, seed=seed + 1)
+    em, history, objectives = fit_restarts(model, ["W", "b"], n_inputs, x, restarts=restarts,
+                                           config=fit_config(config, seed=seed, **settings), progress=progress, **(checkpoint or {}))
     values = em.feature_values(x).detach()
-    M = preference_matrix(values, labels, 5)
+    M = preference_matrix(values, labels, n_inputs)
     return TMSRun(model, em, history, objectives, x, labels, values, M, one_to_one(M), top_table(x, values, 5),
                   top_table(x, values, 5, mask=labels >= 0))
 
@@ -160,7 +162,7 @@ def tms_scorecard(em: EigenModel,                  # the fitted eigenmodel (of a
                  ) -> Scorecard:
     "The scorecard of a TMS fit: every method with its one-to-one check; the random row with its pass rates."
     if second is None:
-        second = fit_restarts(em.model, em.sel.names, em.n_features, x, restarts=restarts, config=fit_config(config, seed=second_seed), progress=False)[0]
+        second = fit_restarts(em.model, em.sel.names, em.n_features, x, restarts=restarts, config=fit_config(config, seed=second_seed), progress=False).em
     score = lambda values: dict(score=one_to_one(preference_matrix(values, labels, 5)).score)
     return checked_scorecard(em, x, _one_to_one_check(labels), second.U, score, draws, seed)
 

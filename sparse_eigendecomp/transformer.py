@@ -5,25 +5,27 @@
 # %% ../nbs/12_transformer.ipynb #2180b6b7
 from __future__ import annotations
 import csv, ctypes, html, json, time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Literal, NamedTuple, Sequence
 import torch
 from torch import nn
 from .params import ParamSelection, select_params
-from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembedding
+from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembedding, weight_axes
 from .divergence import readout_kl, kl_readout_hessian
-from .eigenmodel import EigenModel, atomic_write, atomic_write_figure, atomic_write_text
+from .eigenmodel import EigenModel
+from .files import atomic_write, atomic_write_figure, atomic_write_text
 from .optimizer import FitConfig, History, fit, fit_config, sample_scale, scale_values
+from .tangents import ActivationCache
 from .analysis import top_token_examples, feature_density, direction_norms, beats_random, TokenExample
 from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories, HubUnavailable, first_line
 from .scorecard import duplicate_pairs
 
 # %% auto #0
-__all__ = ['OUTPUT_HESSIAN_BUDGET_BYTES', 'TRANSFORMER_FIT_ORIGINAL', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of',
-           'output_hessian_pays_off', 'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values',
-           'hub_stories', 'Contexts', 'load_contexts', 'TransformerRun', 'transformer_experiment', 'feature_report',
+__all__ = ['TRANSFORMER_FIT_ORIGINAL', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of', 'output_hessian_pays_off',
+           'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values', 'hub_stories', 'Contexts',
+           'load_contexts', 'Timings', 'RunSettings', 'TransformerRun', 'transformer_experiment', 'feature_report',
            'report_text', 'report_html', 'write_report', 'describe_features', 'transformer_scorecard', 'add_scorecard',
            'keep_freed_memory']
 
@@ -39,8 +41,6 @@ def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family 
     return min(blocks)
 
 # %% ../nbs/12_transformer.ipynb #25c19d45
-OUTPUT_HESSIAN_BUDGET_BYTES = 4 * 2**30
-
 def output_hessian_pays_off(d_model: int,     # width of the final residual stream
                     n_features: int,  # directions k
                     epochs: int,      # passes over the data
@@ -67,14 +67,14 @@ def prepare_tokens(tail: ResidualTail,          # the model from the split on
                    model: nn.Module,            # the whole model (runs the blocks before the split)
                    tokens: torch.Tensor,        # token ids `[n, pos]`
                    batch_size: int = 16,        # contexts per forward pass
-                   output_hessian: bool = True,         # precompute the output Hessian (if it fits)
-                   output_hessian_budget_bytes: int = OUTPUT_HESSIAN_BUDGET_BYTES,  # the output Hessian is built only below this size
+                   precompute_output_hessian: bool = True,  # precompute the output Hessian (if it fits)
+                   output_hessian_budget_gib: float = 4.0,  # the output Hessian is built only below this size (GiB)
                   ) -> TokenData:
     "`resid_pre` at `tail.start_at_layer` and, if asked and it fits, the KL output Hessian of the final residual, for token ids `[n, pos]`."
     t0 = time.perf_counter()
     resid = resid_pre(model, tokens, tail.start_at_layer)
     d = resid.shape[-1]
-    if not (output_hessian and tokens.numel() * d * d * resid.element_size() <= output_hessian_budget_bytes):
+    if not (precompute_output_hessian and tokens.numel() * d * d * resid.element_size() <= output_hessian_budget_gib * 2**30):
         return TokenData(tokens, resid, None, time.perf_counter() - t0)
     W_U, b_U = unembedding(tail)
     with eval_mode(tail): final = torch.cat([tail(r) for r in resid.split(batch_size)])
@@ -95,9 +95,10 @@ def token_eigenmodel(model: nn.Module,   # a causal LM of a supported family, or
 def token_feature_values(em: EigenModel,                # a token eigenmodel (`token_eigenmodel`)
                          data: TokenData,               # contexts prepared by `prepare_tokens` for its tail
                          chunk_size: int | None = None, # contexts per kernel chunk (default: automatic)
+                         cache: ActivationCache | None = None,  # activations kept between kernel calls
                         ) -> torch.Tensor:
     "Feature values a_u(x, t) of every token of `data`: `[n, pos, k]`."
-    return em.feature_values(data.resid, chunk_size, output_hessian=data.output_hessian)
+    return em.feature_values(data.resid, chunk_size, output_hessian=data.output_hessian, cache=cache)
 
 # %% ../nbs/12_transformer.ipynb #c302a698
 def hub_stories(spec: str,             # `hf:NAME[:SPLIT]`, e.g. `hf:roneneldan/TinyStories:validation`
@@ -122,29 +123,31 @@ def hub_stories(spec: str,             # `hf:NAME[:SPLIT]`, e.g. `hf:roneneldan/
 class Contexts(NamedTuple):
     "Training and held-out contexts of token ids `[n, ctx_len]`, and the held-out story of every held-out position."
     train: torch.Tensor
-    heldout: torch.Tensor
-    heldout_stories: torch.Tensor  # `[n_heldout, ctx_len]`: 0 for the first held-out story, 1 for the next, ...
+    held_out: torch.Tensor
+    held_out_story_ids: torch.Tensor  # `[held_out_contexts, ctx_len]`: 0 for the first held-out story, 1 for the next, ...
 
 # %% ../nbs/12_transformer.ipynb #4d749b22
 def load_contexts(data: str | Path | list[str],  # a file of stories, `hf:NAME[:SPLIT]`, or a list of stories
                   tokenizer,                     # the model's tokenizer
-                  n_train: int = 500,            # training contexts (the first windows of the training stories)
-                  n_heldout: int = 200,          # held-out contexts (spread over the held-out stories)
+                  train_contexts: int = 500,            # training contexts (the first windows of the training stories)
+                  held_out_contexts: int = 200,          # held-out contexts (spread over the held-out stories)
                   ctx_len: int = 64,             # tokens per context
                   held_out_stories: int = 100,   # stories at the end of `data` that only held-out contexts come from
                  ) -> Contexts:
     "Training and held-out contexts `[n, ctx_len]` of token ids, from disjoint stories."
-    if min(n_train, n_heldout, ctx_len, held_out_stories) < 1:
-        raise ValueError(f"n_train, n_heldout, ctx_len and held_out_stories must be >= 1, got {n_train}, {n_heldout}, {ctx_len}, {held_out_stories}")
-    if isinstance(data, str) and data.startswith("hf:"): stories = hub_stories(data, chars=(n_train + n_heldout) * ctx_len * 8)
+    if min(train_contexts, held_out_contexts, ctx_len, held_out_stories) < 1:
+        raise ValueError(f"train_contexts, held_out_contexts, ctx_len and held_out_stories must be >= 1, "
+                         f"got {train_contexts}, {held_out_contexts}, {ctx_len}, {held_out_stories}")
+    if isinstance(data, str) and data.startswith("hf:"): stories = hub_stories(data, chars=(train_contexts + held_out_contexts) * ctx_len * 8)
     else: stories = read_stories(data) if isinstance(data, (str, Path)) else list(data)
     if len(stories) <= held_out_stories: raise ValueError(f"{len(stories)} stories, need more than the {held_out_stories} held out")
-    train = _windows(encode_stories(stories[:-held_out_stories], tokenizer), ctx_len, n_train, "training")
+    train = _windows(encode_stories(stories[:-held_out_stories], tokenizer), ctx_len, train_contexts, "training")
     held_stream = encode_stories(stories[-held_out_stories:], tokenizer)
     story = (held_stream == tokenizer.eos_token_id).cumsum(0) - 1   # each story starts at its end-of-text token
-    pick = torch.linspace(0, len(held_stream) // ctx_len - 1, n_heldout).round().long()
-    held, held_story = _windows(held_stream, ctx_len, n_heldout, "held-out"), _windows(story.clamp(max=held_out_stories - 1), ctx_len, n_heldout, "held-out")
-    return Contexts(train[:n_train].clone(), held[pick].clone(), held_story[pick].clone())
+    pick = torch.linspace(0, len(held_stream) // ctx_len - 1, held_out_contexts).round().long()
+    held = _windows(held_stream, ctx_len, held_out_contexts, "held-out")
+    held_story = _windows(story.clamp(max=held_out_stories - 1), ctx_len, held_out_contexts, "held-out")
+    return Contexts(train[:train_contexts].clone(), held[pick].clone(), held_story[pick].clone())
 
 # %% ../nbs/12_transformer.ipynb #8a423193
 def _windows(stream: torch.Tensor, ctx_len: int, n: int, part: str) -> torch.Tensor:
@@ -152,17 +155,57 @@ def _windows(stream: torch.Tensor, ctx_len: int, n: int, part: str) -> torch.Ten
         raise ValueError(f"the {part} stories make {len(stream) // ctx_len} contexts of {ctx_len} tokens, fewer than {n}")
     return stream[: len(stream) // ctx_len * ctx_len].view(-1, ctx_len)
 
+# %% ../nbs/12_transformer.ipynb #e43c1b45
+@dataclass
+class Timings:
+    "Where a transformer run's time went (seconds), and its throughput (tokens per second)."
+    prepare_s: float           # training contexts: `resid_pre` and output Hessians
+    fit_s: float               # the fit
+    eval_s: float              # held-out contexts: preparation, values, traces, random directions
+    total_s: float
+    train_tokens_per_s: float  # training tokens times epochs, over preparation and fit
+    eval_tokens_per_s: float   # held-out tokens over the evaluation
+
+    def to_dict(self) -> dict: return asdict(self)
+    @classmethod
+    def from_dict(cls, d: dict) -> Timings: return cls(**d)
+
+# %% ../nbs/12_transformer.ipynb #27b50201
+@dataclass
+class RunSettings:
+    "What a transformer run was: the selection, the fit's settings, the data's sizes, where it ran."
+    params: list[str]                 # the selected parameters' names
+    n_features: int
+    fit: FitConfig
+    train_contexts: int
+    held_out_contexts: int
+    ctx_len: int
+    start_at_layer: int               # where the tail starts (the first selected block)
+    output_hessian_precomputed: bool  # per-token output Hessians, or the readout KL in every step
+    device: str
+    dtype: str
+
+    def to_dict(self) -> dict:  # flat, the fit's fields among the others (as the report's JSON has always had them)
+        fit = {k: v for k, v in asdict(self.fit).items() if not callable(v)}
+        return {"params": self.params, "n_features": self.n_features, **fit,
+                **{f: getattr(self, f) for f in ("train_contexts", "held_out_contexts", "ctx_len", "start_at_layer",
+                                                  "output_hessian_precomputed", "device", "dtype")}}
+    @classmethod
+    def from_dict(cls, d: dict) -> RunSettings:
+        fit = fit_config(**{f.name: d[f.name] for f in fields(FitConfig) if f.name in d})
+        return cls(fit=fit, **{f.name: d[f.name] for f in fields(cls) if f.name != "fit"})
+
 # %% ../nbs/12_transformer.ipynb #5c182f33
 @dataclass
 class TransformerRun:
     "Result of `transformer_experiment`: the fitted eigenmodel, its history, held-out tokens and values `[n, pos, k]`, timings."
     em: EigenModel
     history: History
-    heldout_tokens: torch.Tensor
-    heldout_values: torch.Tensor
-    timings: dict = field(default_factory=dict)
-    settings: dict = field(default_factory=dict)
-    heldout_stories: torch.Tensor | None = None  # `[n_heldout, ctx_len]` story index of every held-out position
+    held_out_tokens: torch.Tensor
+    held_out_values: torch.Tensor
+    timings: Timings | None = None
+    settings: RunSettings | None = None
+    held_out_story_ids: torch.Tensor | None = None  # `[held_out_contexts, ctx_len]` story index of every held-out position
     random_values: torch.Tensor | None = None    # `[len(random_contexts), pos, r]` values of random unit directions (see `beats_random`)
     random_contexts: torch.Tensor | None = None  # the held-out contexts they are on
 
@@ -171,15 +214,15 @@ TRANSFORMER_FIT_ORIGINAL = FitConfig(epochs=8, batch_size=16, lr=0.1, lam=1.0)  
 TRANSFORMER_FIT = fit_config(TRANSFORMER_FIT_ORIGINAL, normalize="trace", lr_schedule="cosine")  # the default: see "Distinct and stable features"
 
 def transformer_experiment(model: nn.Module,                  # a causal LM of a supported family (HF or TransformerBridge), on its device
-                           train_tokens: torch.Tensor,        # `[n_train, ctx_len]` token ids to fit on
-                           heldout_tokens: torch.Tensor,      # `[n_heldout, ctx_len]` token ids to evaluate on
+                           train_tokens: torch.Tensor,        # `[train_contexts, ctx_len]` token ids to fit on
+                           held_out_tokens: torch.Tensor,      # `[held_out_contexts, ctx_len]` token ids to evaluate on
                            params: str | Sequence[str] = "blocks.4.attn.W_K",  # TransformerLens or Hugging Face names
                            n_features: int = 10,              # number of directions k
                            config: FitConfig = TRANSFORMER_FIT,  # the fit's settings
                            progress: bool = True,             # show a progress bar
-                           precompute_output_hessian: bool | None = None,  # per-token output Hessians (None: where d_model < 6 · k · epochs)
-                           output_hessian_budget_bytes: int = OUTPUT_HESSIAN_BUDGET_BYTES,  # ... and only below this size
-                           heldout_stories: torch.Tensor | None = None,  # story index of every held-out position (see `load_contexts`)
+                           precompute_output_hessian: Literal["auto", "always", "never"] = "auto",  # per-token output Hessians (auto: d_model < 6·k·epochs)
+                           output_hessian_budget_gib: float = 4.0,  # precompute them only below this size (GiB)
+                           held_out_story_ids: torch.Tensor | None = None,  # story index of every held-out position (see `load_contexts`)
                            checkpoint: dict | None = None,    # `fit`'s checkpoint_every, checkpoint_dir, resume
                            **settings,                        # `FitConfig` fields to override, e.g. `epochs=4, seed=1`
                           ) -> TransformerRun:
@@ -187,33 +230,35 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     c, t0 = fit_config(config, **settings), time.perf_counter()
     em = token_eigenmodel(model, params, n_features, c.seed)
     d_model = unembedding(em.model)[0].shape[0]
+    if precompute_output_hessian not in ("auto", "always", "never"):
+        raise ValueError(f"precompute_output_hessian must be 'auto', 'always' or 'never', got {precompute_output_hessian!r}")
     train_hessian, held_hessian = ((output_hessian_pays_off(d_model, n_features, c.epochs), output_hessian_pays_off(d_model, n_features, 1))
-                                   if precompute_output_hessian is None else (precompute_output_hessian,) * 2)
-    train = prepare_tokens(em.model, model, train_tokens, output_hessian=train_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
+                                   if precompute_output_hessian == "auto" else (precompute_output_hessian == "always",) * 2)
+    train = prepare_tokens(em.model, model, train_tokens, precompute_output_hessian=train_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
     t1 = time.perf_counter()
     history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
     t2 = time.perf_counter()
-    held = prepare_tokens(em.model, model, heldout_tokens, output_hessian=held_hessian, output_hessian_budget_bytes=output_hessian_budget_bytes)
-    with torch.no_grad(): values = token_feature_values(em, held, chunk_size=c.batch_size).cpu()  # (the automatic chunk is sized for the readout's graph)
+    held = prepare_tokens(em.model, model, held_out_tokens, precompute_output_hessian=held_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
+    cache = ActivationCache()   # the held-out contexts' activations, for their values, traces and the random directions
+    with torch.no_grad(): values = token_feature_values(em, held, c.batch_size, cache).cpu()  # (the automatic chunk is sized for the readout's graph)
     scale = None   # report the values the fit optimized: under normalize='trace', each token's share of its own curvature
-    if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size).view(values.shape[:-1])
+    if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size, cache).view(values.shape[:-1])
     values = scale_values(values, scale)
-    random_contexts, random_values = _random_values(em, held, c.batch_size, scale)
+    random_contexts, random_values = _random_values(em, held, c.batch_size, scale, cache=cache)
     t3 = time.perf_counter()
-    timings = dict(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
+    timings = Timings(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
                    train_tokens_per_s=train.n_tokens * max(c.epochs, 1) / (t2 - t0), eval_tokens_per_s=held.n_tokens / (t3 - t2))
-    settings = dict(params=em.sel.names, n_features=n_features, **{k: v for k, v in asdict(c).items() if not callable(v)},
-                    n_train=len(train_tokens), n_heldout=len(heldout_tokens), ctx_len=train_tokens.shape[1], start_at_layer=em.model.start_at_layer,
-                    output_hessian_precomputed=train.output_hessian is not None, device=str(em.U.device), dtype=str(em.U.dtype).removeprefix("torch."))
-    return TransformerRun(em, history, heldout_tokens, values, timings, settings, heldout_stories, random_values, random_contexts)
+    settings = RunSettings(em.sel.names, n_features, c, len(train_tokens), len(held_out_tokens), train_tokens.shape[1], em.model.start_at_layer,
+                           train.output_hessian is not None, str(em.U.device), str(em.U.dtype).removeprefix("torch."))
+    return TransformerRun(em, history, held_out_tokens, values, timings, settings, held_out_story_ids, random_values, random_contexts)
 
-def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: int = 64, seed: int = 0):
+def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: int = 64, seed: int = 0, cache=None):
     "Values of `draws` random unit directions on `contexts` held-out contexts, scaled as the fit's values are (`scale` `[n, pos]`)."
     from sparse_eigendecomp.scorecard import random_directions
     idx = torch.linspace(0, len(held) - 1, min(contexts, len(held))).round().long().unique()
     R = random_directions(draws, em.n_params, seed, em.w0.dtype, em.w0.device)
     m = None if held.output_hessian is None else held.output_hessian[idx]
-    with torch.no_grad(): v = em.feature_values(held.resid[idx], chunk_size, U=R, output_hessian=m)
+    with torch.no_grad(): v = em.feature_values(held.resid[idx], chunk_size, U=R, output_hessian=m, cache=cache)
     return idx, scale_values(v, None if scale is None else scale[idx]).cpu()
 
 # %% ../nbs/12_transformer.ipynb #5f78fc58
@@ -224,24 +269,26 @@ def feature_report(run: TransformerRun,             # the result of `transformer
                    model: dict | None = None,       # what the model is (see `language_model.model_card`)
                   ) -> dict:
     "Top examples, per-head norms and shares, densities and convergence of every feature of `run` (JSON-ready)."
-    examples = top_token_examples(run.heldout_values, run.heldout_tokens, tokenizer, n=n_examples, stories=run.heldout_stories)
+    examples = top_token_examples(run.held_out_values, run.held_out_tokens, tokenizer, n=n_examples, stories=run.held_out_story_ids)
     norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
-    heads = norms[run.em.sel.names[0]]  # the first parameter's parts (heads for W_Q/K/V/O) in `head_norms` and `top_head`
-    density, top = feature_density(run.heldout_values), run.heldout_values.flatten(0, -2).amax(0)
-    stands_out = (beats_random(run.heldout_values[run.random_contexts], run.random_values) if run.random_values is not None
+    headed = [n for n in run.em.sel.names if (weight_axes(n) or ("",))[0] == "head"]   # the adapter says which weights are per head
+    heads = norms[headed[0]] if headed else None   # the first such weight's heads in `head_norms` and `top_head` (None: no heads)
+    density, top = feature_density(run.held_out_values), run.held_out_values.flatten(0, -2).amax(0)
+    stands_out = (beats_random(run.held_out_values[run.random_contexts], run.random_values) if run.random_values is not None
                   else torch.zeros(run.em.n_features, dtype=torch.bool))
     converged = stands_out & run.history.plateaued()
-    pairs = duplicate_pairs(run.heldout_values, run.em.U)   # shared top-10 positions or |cos| > 0.5: reported next to both
-    share = heads.square().amax(1) / heads.square().sum(1)  # the largest head's share of the squared norm
+    pairs = duplicate_pairs(run.held_out_values, run.em.U)   # shared top-10 positions or |cos| > 0.5: reported next to both
+    share = None if heads is None else heads.square().amax(1) / heads.square().sum(1)  # the largest head's share of the squared norm
     descriptions = descriptions or {}
     features = [dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(), max_value=top[f].item(),
                      converged=bool(converged[f]), beats_random=bool(stands_out[f]),
                      duplicates=sorted({j for pair in pairs if f in pair for j in pair} - {f}),
-                     head_norms=heads[f].tolist(), top_head=int(heads[f].argmax()),
-                     top_head_share=share[f].item(), norms={name: n[f].tolist() for name, n in norms.items()},
-                     distinct_stories=None if run.heldout_stories is None else len({e.story for e in examples[f]}),
+                     head_norms=None if heads is None else heads[f].tolist(), top_head=None if heads is None else int(heads[f].argmax()),
+                     top_head_share=None if heads is None else share[f].item(), norms={name: n[f].tolist() for name, n in norms.items()},
+                     distinct_stories=None if run.held_out_story_ids is None else len({e.story for e in examples[f]}),
                      examples=[asdict(e) for e in examples[f]]) for f in range(run.em.n_features)]
-    return dict(model=model or {}, settings=run.settings, timings=run.timings, n_converged=int(converged.sum()),
+    as_dict = lambda x: None if x is None else x.to_dict()
+    return dict(model=model or {}, settings=as_dict(run.settings), timings=as_dict(run.timings), n_converged=int(converged.sum()),
                 plateaued=run.history.plateaued(), last_epoch_change=run.history.epoch_change(), n_beat_random=int(stands_out.sum()),
                 duplicate_pairs=pairs,
                 features=features)
@@ -276,8 +323,9 @@ def report_html(report: dict,  # from `feature_report`
 def _feature_facts(feat: dict) -> str:
     stories = f", top examples from {feat['distinct_stories']} stories" if feat.get("distinct_stories") is not None else ""
     stories += f", DUPLICATES feature {', '.join(map(str, feat['duplicates']))}" if feat.get("duplicates") else ""
-    return (f"max {feat['max_value']:.3g}{'' if feat.get('beats_random', True) else ', NOT above random directions'}, density {feat['density']:.4f}, "
-            f"top head {feat['top_head']} ({feat['top_head_share']:.2f} of the squared norm){stories}")
+    head = "" if feat.get("top_head") is None else f", top head {feat['top_head']} ({feat['top_head_share']:.2f} of the squared norm)"
+    return (f"max {feat['max_value']:.3g}{'' if feat.get('beats_random', True) else ', NOT above random directions'}, density {feat['density']:.4f}"
+            f"{head}{stories}")
 
 # %% ../nbs/12_transformer.ipynb #b442ab5c
 def _convergence_line(report: dict) -> str:
@@ -290,7 +338,7 @@ def _convergence_line(report: dict) -> str:
 def _values_line(report: dict) -> str:
     "What the values are: u^T H(x) u, or (normalize='trace') each token's share of its own curvature."
     if report.get("settings", {}).get("normalize") == "trace":
-        return "values: each token's share of its own curvature, uᵀH(x)u / tr H(x) (between 0 and 1)"
+        return "values: each token's share of its own curvature, uᵀH(x)u / tr H(x) (between 0 and 1, up to the error of the trace's Hutchinson estimate)"
     return "values: uᵀH(x)u, the curvature of the token's KL along the feature's direction"
 
 def _model_line(report: dict) -> str:
@@ -333,8 +381,8 @@ def write_report(run: TransformerRun,             # the result of `transformer_e
     _write_examples_csv(paths["csv"], report)
     atomic_write_text(paths["html"], report_html(report, n_examples))
     atomic_write_text(paths["text"], report_text(report, n_examples) + "\n")
-    figures = dict(heads=direction_plot(run.em), density=density_plot(feature_density(run.heldout_values)),
-                   histograms=activation_histograms(run.heldout_values), history=run.history.plot())
+    figures = dict(heads=direction_plot(run.em), density=density_plot(feature_density(run.held_out_values)),
+                   histograms=activation_histograms(run.held_out_values), history=run.history.plot())
     for name, fig in figures.items():
         if report["model"]: fig.text(0.005, 0.005, _model_line(report), fontsize=6, color="0.4")
         atomic_write_figure(paths[name], fig)
@@ -361,7 +409,6 @@ def describe_features(out: str | Path,     # a directory written by `write_repor
 
 # %% ../nbs/12_transformer.ipynb #e473c356
 from .scorecard import Scorecard, SampleHessians, score_eigenmodel, part_masks, top_token_entropy, write_scorecard
-import re
 
 # %% ../nbs/12_transformer.ipynb #c1c62605
 def transformer_scorecard(em: EigenModel,                  # a token eigenmodel (`token_eigenmodel`)
@@ -380,7 +427,7 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
     n, k = len(held), em.n_features
     scale = sample_scale(em, held.resid, held.output_hessian, probes) if shares else None
     idx = torch.linspace(0, n - 1, min(trace_contexts, n)).round().long().unique()
-    heads = part_masks(em) if re.search(r"attn\._?W_[QKVO]$", em.sel.names[0]) else None
+    heads = part_masks(em) if (weight_axes(em.sel.names[0]) or ("",))[0] == "head" else None   # a row per head where the first axis is heads
     def extra(method, U, v):
         entropy = top_token_entropy(v.reshape(n, -1, k).cpu(), held.tokens.cpu(), entropy_n)
         return dict(entropy=sum(entropy) / k, entropies=entropy)

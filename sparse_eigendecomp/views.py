@@ -9,6 +9,7 @@ from html import escape
 from fastcore.basics import patch
 import numpy as np
 import torch
+from .architectures import weight_axes
 from .analysis import direction_norms, feature_density, top_token_examples, TokenExample
 
 # %% auto #0
@@ -116,13 +117,15 @@ def activation_histograms(values: torch.Tensor,  # feature values `[..., k]`
 # %% ../nbs/07_views.ipynb #b8c2b6eb
 def direction_plot(em,                                   # an `EigenModel`
                    names: str | list[str] | None = None,  # its parameters to show (default: all)
-                   part: str = "head"):                  # what the first axis of a view indexes
+                   part: str | None = None):             # what the first axis of a view indexes (default: from its TransformerLens axes)
     "Heatmaps of `direction_norms` side by side, one per parameter in `names` (default: all selected): features by parts (e.g. heads)."
     import matplotlib.pyplot as plt
     names = [names] if isinstance(names, str) else list(names or em.sel.names)
     norms = [direction_norms(em, n) for n in names]
     fig, axes = plt.subplots(1, len(names), squeeze=False, figsize=(sum(1.5 + 0.45 * m.shape[1] for m in norms), 1 + 0.35 * em.n_features))
-    for ax, name, m in zip(axes[0], names, norms): _draw_heatmap(fig, ax, m, title=f"|direction| per {part} of {name}", xlabel=part)
+    for ax, name, m in zip(axes[0], names, norms):
+        what = part or (weight_axes(name) or ("index",))[0]   # 'head' for W_Q/K/V/O, 'd_model' or 'd_mlp' for MLP weights
+        _draw_heatmap(fig, ax, m, title=f"|direction| per {what} of {name}", xlabel=what)
     fig.tight_layout(); plt.close(fig)
     return fig
 

@@ -114,6 +114,6 @@ def xor_scorecard(em: EigenModel,                   # the fitted eigenmodel of a
     "The scorecard of an XOR fit: every method with the XOR check and its margin; the random row with its pass rates."
     if second is None:
         second = fit_restarts(em.model, em.sel.names, em.n_features, XOR_INPUTS, restarts=restarts,
-                              config=fit_config(config, seed=second_seed), progress=False)[0]
+                              config=fit_config(config, seed=second_seed), progress=False).em
     top_inputs = lambda values: dict(top_inputs=",".join(XOR_NAMES[i] for i in values.argmax(0).tolist()))
     return checked_scorecard(em, XOR_INPUTS, _xor_check, second.U, top_inputs, draws, seed)
