@@ -77,15 +77,15 @@ def _checkpoint(out, every: int | None, resume: str | None) -> dict | None:
     return dict(checkpoint_every=every, checkpoint_dir=Path(resume or Path(out) / "fit_checkpoint"), resume=resume is not None)
 
 # %% ../nbs/90_cli.ipynb #46ea1e09
-def run_tms(seed: int = 0,                     # seeds the toy model, its data and the restarts
-            epochs: int = 40,                  # epochs per restart
-            restarts: int = 4,                 # seeded fits; the one with the lowest objective is kept
-            out: str | Path = "runs/tms",      # output directory
+def run_tms(out: str | Path = "runs/tms",      # output directory
             checkpoint_every: int | None = None,  # write a resumable checkpoint of each restart's fit every this many steps (OUT/fit_checkpoint)
             resume: str | None = None,         # continue the fits from this checkpoint directory (written with --checkpoint-every)
             file=None,                         # where to print (default: standard output)
+            **options,                         # the library's settings: seed, restarts (`tms_experiment`), epochs (`TMS_FIT`)
            ) -> dict:
     "The TMS experiment end to end (see the tms notebook); prints tables and recovery, writes figures and checkpoint."
+    o = _with_defaults(run_tms, options)
+    seed, epochs, restarts = o["seed"], o["epochs"], o["restarts"]
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     if restarts < 1 or epochs < 0: raise ValueError(f"need restarts >= 1 and epochs >= 0, got {restarts} and {epochs}")
     from sparse_eigendecomp.tms import tms_experiment, plot_columns
@@ -109,12 +109,13 @@ def run_tms(seed: int = 0,                     # seeds the toy model, its data a
     return results
 
 # %% ../nbs/90_cli.ipynb #28fb0724
-def run_xor(seed: int = 0,                     # seeds the XOR net and the restarts
-            epochs: int = 300,                 # epochs per restart
-            out: str | Path = "runs/xor",      # output directory
+def run_xor(out: str | Path = "runs/xor",      # output directory
             file=None,                         # where to print (default: standard output)
+            **options,                         # the library's settings: seed (`xor_experiment`), epochs (`XOR_FIT`)
            ) -> dict:
     "The XOR experiment end to end (see the xor notebook); prints the table, writes figures and checkpoint."
+    o = _with_defaults(run_xor, options)
+    seed, epochs = o["seed"], o["epochs"]
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.xor import xor_experiment, XOR_NAMES
     from sparse_eigendecomp.views import heatmap
@@ -260,6 +261,10 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
 
 # %% ../nbs/90_cli.ipynb #b28ee589
 from .transformer import load_contexts, transformer_experiment, TRANSFORMER_FIT
+from .tms import tms_experiment, TMS_FIT
+from .xor import xor_experiment, XOR_FIT
+run_tms.library_options = _library_options(tms_experiment, "seed", "restarts") + _library_options(TMS_FIT, "epochs")
+run_xor.library_options = _library_options(xor_experiment, "seed") + _library_options(XOR_FIT, "epochs")
 run_transformer.library_options = (_library_options(load_contexts, "train_contexts", "held_out_contexts", "ctx_len", "held_out_stories")
                                    + _library_options(transformer_experiment, "params", "n_features", "precompute_output_hessian",
                                                       "output_hessian_budget_gib")
