@@ -156,24 +156,18 @@ def _load_contexts(data: str | None, tokenizer, *sizes: int):
 # %% ../nbs/90_cli.ipynb #de7a3702
 def run_train_lm(out: str,                      # checkpoint directory to write
                  data: str | None = None,       # stories (default: the repository's data/tinystories/tinystories-1000.txt)
-                 format: Literal["auto", "endoftext", "blank-line", "jsonl"] = "auto",  # story format of `data`
                  tokenizer: str | None = None,  # tokenizer directory (default: the repository's data/gpt-neo-tokenizer)
-                 time_budget: float | None = 15 * 60,  # seconds of training
-                 steps: int | None = None,      # optimizer steps (default: until the time budget)
-                 held_out_stories: int = 100,           # stories at the end of the data kept for the held-out loss
-                 lr: float = 1e-2,              # peak learning rate
-                 seed: int = 0,                 # seeds the weights and the batches
                  file=None,                     # where to print (default: standard output)
+                 **options,                     # the library's settings (`train_language_model`): format, time_budget, steps, ...
                 ):
     "Train the stand-in language model and report on it (held-out loss, perplexity, continuations, reference prompt)."
+    o = _with_defaults(run_train_lm, options)
     file = file or sys.stdout  # resolved per call, so redirected output is honoured
     from sparse_eigendecomp.language_model import train_language_model
     from sparse_eigendecomp.language_model import repository_data
     reference = repository_data("tinystories-1m-reference/testcase.json")   # optional: compared with when present
     r = train_language_model(data or _default("tinystories/tinystories-1000.txt", "--data"), out,
-                             tokenizer or _default("gpt-neo-tokenizer", "--tokenizer"), steps=steps, time_budget=time_budget,
-                             seed=seed, held_out_stories=held_out_stories, format=format, lr=lr,
-                             reference=reference, progress=file is sys.stdout)
+                             tokenizer or _default("gpt-neo-tokenizer", "--tokenizer"), reference=reference, progress=file is sys.stdout, **o)
     _print_training(r.metrics, file)
     print(f"train_lm_val_loss={r.metrics['val_loss']:.3f} checkpoint={out}", file=file)
     return r
@@ -264,6 +258,8 @@ from .transformer import load_contexts, transformer_experiment, TRANSFORMER_FIT
 from .tms import tms_experiment, TMS_FIT
 from .xor import xor_experiment, XOR_FIT
 run_tms.library_options = _library_options(tms_experiment, "seed", "restarts") + _library_options(TMS_FIT, "epochs")
+from .language_model import train_language_model
+run_train_lm.library_options = _library_options(train_language_model, "format", "time_budget", "steps", "held_out_stories", "lr", "seed")
 run_xor.library_options = _library_options(xor_experiment, "seed") + _library_options(XOR_FIT, "epochs")
 run_transformer.library_options = (_library_options(load_contexts, "train_contexts", "held_out_contexts", "ctx_len", "held_out_stories")
                                    + _library_options(transformer_experiment, "params", "n_features", "precompute_output_hessian",
@@ -374,6 +370,12 @@ def run_evaluate(run_dir: str,                   # a directory written by the tm
     return sc.to_dict()
 
 # %% ../nbs/90_cli.ipynb #2ba0bc3c
+def _or_none(base: type):
+    "An argparse type: `base`, or None for 'none' (an optional setting whose default is not None, e.g. --time-budget none)."
+    def convert(text: str): return None if text.lower() == "none" else base(text)
+    convert.__name__ = base.__name__   # named in argparse's "invalid ... value" message
+    return convert
+
 def _option(parser: argparse.ArgumentParser, name: str, param: inspect.Parameter, help: str | None):
     "One argument from a parameter: positional without a default, else `--name` with its default shown once."
     hint, kw = param.annotation, {}
@@ -381,7 +383,8 @@ def _option(parser: argparse.ArgumentParser, name: str, param: inspect.Parameter
     literal = next((a for a in [hint, *args] if typing.get_origin(a) is Literal), None)
     if literal is not None: kw["choices"] = list(typing.get_args(literal))
     elif isinstance(param.default, tuple) or any(typing.get_origin(a) in (collections.abc.Sequence, list, tuple) for a in args): kw["nargs"] = "+"
-    elif (base := args[0] if len(args) == 1 else hint) in (int, float): kw["type"] = base   # also `int | None`
+    elif (base := args[0] if len(args) == 1 else hint) in (int, float):   # also `int | None`
+        kw["type"] = _or_none(base) if param.default is not None and type(None) in typing.get_args(hint) else base
     if param.default is param.empty: return parser.add_argument(name, help=help, **kw)  # required: positional, as fastcore's call_parse
     if param.default is not None and "(default" not in (help or ""):   # a docment that explains its default is not repeated
         shown = " ".join(map(str, param.default)) if isinstance(param.default, (tuple, list)) else param.default

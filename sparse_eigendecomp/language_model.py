@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib, json, math, os, time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 import torch
 from tqdm.auto import tqdm
 from .files import atomic_write
@@ -369,7 +370,7 @@ def train_language_model(data: str | Path,           # stories (see `read_storie
                          time_budget: float | None = 15 * 60,  # seconds of training (None: run all steps)
                          seed: int = 0,              # seeds the weights and the batches
                          held_out_stories: int = 100, # stories at the end of `data` kept for the held-out loss
-                         format: str = "auto",       # story format of `data` (see `read_stories`)
+                         format: Literal["auto", "endoftext", "blank-line", "jsonl"] = "auto",  # story format of `data` (see `read_stories`)
                          ctx_len: int = 128,         # tokens per training window
                          batch_size: int = 16,       # windows per step
                          final_ctx_len: int | None = 512,  # tokens per window in the final phase, and in the held-out loss (None: ctx_len throughout)
