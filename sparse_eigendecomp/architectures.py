@@ -15,7 +15,8 @@ from torch import nn
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'TL_AXES', 'WeightView', 'BlockLayout', 'Architecture', 'canonical', 'original_modules', 'user_hooks',
            'hf_model_of', 'architecture_of', 'n_layers', 'max_positions', 'weight_table', 'tl_weight', 'weight_axes',
-           'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre', 'ResidualTail']
+           'tl_layer_role', 'tl_names', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre',
+           'ResidualTail']
 
 # %% ../nbs/01_architectures.ipynb #aeffb1bb
 @dataclass(frozen=True)
@@ -250,6 +251,20 @@ def weight_axes(name: str,  # a parameter name, e.g. `blocks.4.attn.W_O`
     "The axes of a TransformerLens weight, e.g. ('head', 'd_head', 'd_model') for W_O; None for a name that is not one."
     m = _TL_NAME.match(name)
     return None if m is None else TL_AXES.get(m.group(2))
+
+def tl_layer_role(name: str,  # a parameter name, e.g. `blocks.4.attn.W_O`
+                 ) -> tuple[int, str] | None:
+    "(block, role) of a TransformerLens weight name, e.g. (4, 'attn.W_O'); None for a name that is not one."
+    m = _TL_NAME.match(name)
+    return None if m is None else (int(m.group(1)), m.group(2))
+
+# %% ../nbs/01_architectures.ipynb #6845e254
+def tl_names(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)
+            ) -> list[str]:
+    "Every TransformerLens weight name `model` has, block by block in its table's order, e.g. `blocks.0.attn.W_Q`."
+    present = {canonical(p) for p, _ in model.named_parameters()}
+    return [f"blocks.{layer}.{role}" for layer in range(n_layers(model))
+            for role, wv in weight_table(model, layer, present).items() if wv.path in present]
 
 # %% ../nbs/01_architectures.ipynb #5854cffe
 def block_of(model: nn.Module,  # a causal LM of a supported family (or bridge, or tail)

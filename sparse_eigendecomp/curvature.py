@@ -9,7 +9,7 @@ from functools import partial
 from typing import Sequence
 import torch
 from torch import nn
-from torch.func import functional_call, jvp, vmap
+from torch.func import jvp, vmap
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from .divergence import Divergence, get_divergence, quadratic_divergence
 from .params import ParamSelection, select_params
@@ -34,7 +34,7 @@ def model_output(model: nn.Module,     # the model
                  w: torch.Tensor,      # flat values of the selected parameters `[n_params]` (may be batched or dual)
                 ) -> torch.Tensor:
     "Output of `model` on `inputs` with the selected parameters set to the flat vector `w` (model untouched)."
-    return _as_output_tensor(functional_call(model, sel.unflatten(w, model), (inputs,)))
+    return _as_output_tensor(sel.call(model, w, inputs))   # (every alias of a bridge's weights: see params)
 
 # %% ../nbs/03_curvature.ipynb #372fac2e
 @contextmanager

@@ -10,10 +10,11 @@ from typing import Callable, Sequence
 from fastcore.basics import patch
 import torch
 from torch import nn
-from .architectures import canonical, tl_weight
+import fnmatch
+from .architectures import ARCHITECTURES, canonical, hf_model_of, tl_names, tl_weight
 
 # %% auto #0
-__all__ = ['ParamSelection', 'select_params']
+__all__ = ['WHOLE_MODEL', 'ParamSelection', 'expand_names', 'select_params']
 
 # %% ../nbs/02_params.ipynb #295f35ca
 def _view_index(view: Callable, shape: torch.Size) -> tuple[torch.Tensor, torch.Size]:
@@ -123,6 +124,30 @@ def _overlaps(index_a, index_b) -> bool:
     if index_a is None or index_b is None: return True
     return bool(torch.isin(index_a, index_b).any())
 
+# %% ../nbs/02_params.ipynb #f49e0ef9
+WHOLE_MODEL = ("blocks.*.attn.W_*", "blocks.*.mlp.W_*")  # what "all" selects: every attention and MLP weight matrix of every block
+
+def _matchable(model: nn.Module) -> list[str]:
+    "Names a pattern is matched against: TransformerLens names (supported families), then the model's own."
+    own, hf = list(dict.fromkeys(canonical(p) for p, _ in model.named_parameters())), hf_model_of(model)
+    return (tl_names(model) if hf is not None and hf.config.model_type in ARCHITECTURES else []) + own
+
+# %% ../nbs/02_params.ipynb #e1bd7117
+def expand_names(model: nn.Module,  # the model the names are of
+                 names: Sequence[str],  # parameter names, patterns with `*`, `?`, `[...]`, or "all"
+                ) -> list[str]:
+    "`names` with every pattern replaced by the names it matches (in the model's order); `ValueError` for a pattern matching none."
+    out, candidates = [], None
+    for name in names:
+        if name != "all" and not any(ch in name for ch in "*?["): out.append(name); continue
+        candidates = candidates if candidates is not None else _matchable(model)
+        patterns = WHOLE_MODEL if name == "all" else (name,)
+        matched = [c for c in candidates if any(fnmatch.fnmatchcase(c, p) for p in patterns)]
+        if not matched: raise ValueError(f"{name!r} matches no parameter of this model" + (
+            f" ('all' is {list(WHOLE_MODEL)}, TransformerLens names of a supported causal LM)" if name == "all" else f"; it has e.g. {candidates[:5]}"))
+        out += [m for m in matched if m not in out]
+    return out
+
 # %% ../nbs/02_params.ipynb #882544b4
 def select_params(model: nn.Module,             # any module: plain torch, Hugging Face, a TransformerLens 4 bridge, a `ResidualTail`
                   params: str | Sequence[str] | ParamSelection,  # parameter names (see the resolution rules above)
@@ -131,6 +156,7 @@ def select_params(model: nn.Module,             # any module: plain torch, Huggi
     if isinstance(params, ParamSelection): return params.bind(model)
     names = [params] if isinstance(params, str) else list(params)
     if not names: raise ValueError("select_params: no parameter names given")
+    names = expand_names(model, names)
     found = dict(model.named_parameters())
     by_name = {**{canonical(p): p for p in found}, **{p: p for p in found}}
     paths, indices, view_shapes = [], [], []
@@ -146,3 +172,21 @@ def select_params(model: nn.Module,             # any module: plain torch, Huggi
             raise ValueError(f"parameter {name!r} selected twice (it overlaps an earlier name)")
         paths.append(path); indices.append(index); view_shapes.append(view_shape)
     return ParamSelection(names, paths, [found[p].shape for p in paths], indices, view_shapes)
+
+# %% ../nbs/02_params.ipynb #8e07ecff
+@patch
+def call(self: ParamSelection,
+         model: nn.Module,  # the model (or bridge, or tail) to run; it is left as it was
+         w: torch.Tensor,   # flat values of the selected parameters `[n_params]` (may be a dual tensor under forward AD)
+         *args, **kwargs,   # the model's inputs
+        ):
+    "`model(*args, **kwargs)` with the selected parameters set to `w`, under every name the model holds them by."
+    slots = {}   # one name per (module, attribute) that holds a parameter: a module reached by two paths is swapped once
+    for path, module in model.named_modules(remove_duplicate=False):
+        for attr, p in module._parameters.items():
+            if p is not None: slots.setdefault((id(module), attr), (f"{path}.{attr}".lstrip("."), p))
+    aliases = {}
+    for name, p in slots.values(): aliases.setdefault(id(p), []).append(name)
+    held = dict(model.named_parameters())
+    swapped = {alias: t for path, t in self.unflatten(w, model).items() for alias in aliases[id(held[path])]}
+    return torch.func.functional_call(model, swapped, args, kwargs, tie_weights=False)

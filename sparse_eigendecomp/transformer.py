@@ -18,9 +18,10 @@ from .files import atomic_write, atomic_write_figure, atomic_write_text
 from .optimizer import FitConfig, History, fit, fit_config, sample_scale, scale_values
 from .tangents import ActivationCache
 from .analysis import top_token_examples, feature_density, direction_norms, beats_random, TokenExample
-from .views import Html, examples_html, density_plot, direction_plot, activation_histograms
+from .views import Html, figure_html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories, HubUnavailable, first_line
 from .scorecard import duplicate_pairs
+from .circuits import CircuitMap, FiniteDistance, circuit_map, circuit_map_plot, component_masks, finite_distance_check
 
 # %% auto #0
 __all__ = ['TRANSFORMER_FIT_ORIGINAL', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of', 'output_hessian_pays_off',
@@ -208,6 +209,7 @@ class TransformerRun:
     held_out_story_ids: torch.Tensor | None = None  # `[held_out_contexts, ctx_len]` story index of every held-out position
     random_values: torch.Tensor | None = None    # `[len(random_contexts), pos, r]` values of random unit directions (see `beats_random`)
     random_contexts: torch.Tensor | None = None  # the held-out contexts they are on
+    finite_distance: FiniteDistance | None = None  # several weights: the second-order picture checked at a finite step
 
 # %% ../nbs/12_transformer.ipynb #6582c0df
 TRANSFORMER_FIT_ORIGINAL = FitConfig(epochs=8, batch_size=16, lr=0.1, lam=1.0)  # the original note's setting and objective
@@ -229,28 +231,19 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     "Fit a token-level sparse eigendecomposition of `params` and evaluate it on held-out contexts."
     c, t0 = fit_config(config, **settings), time.perf_counter()
     em = token_eigenmodel(model, params, n_features, c.seed)
-    d_model = unembedding(em.model)[0].shape[0]
-    if precompute_output_hessian not in ("auto", "always", "never"):
-        raise ValueError(f"precompute_output_hessian must be 'auto', 'always' or 'never', got {precompute_output_hessian!r}")
-    train_hessian, held_hessian = ((output_hessian_pays_off(d_model, n_features, c.epochs), output_hessian_pays_off(d_model, n_features, 1))
-                                   if precompute_output_hessian == "auto" else (precompute_output_hessian == "always",) * 2)
+    train_hessian, held_hessian = _output_hessian_choices(precompute_output_hessian, unembedding(em.model)[0].shape[0], n_features, c.epochs)
     train = prepare_tokens(em.model, model, train_tokens, precompute_output_hessian=train_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
     t1 = time.perf_counter()
     history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
     t2 = time.perf_counter()
     held = prepare_tokens(em.model, model, held_out_tokens, precompute_output_hessian=held_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
-    cache = ActivationCache()   # the held-out contexts' activations, for their values, traces and the random directions
-    with torch.no_grad(): values = token_feature_values(em, held, c.batch_size, cache).cpu()  # (the automatic chunk is sized for the readout's graph)
-    scale = None   # report the values the fit optimized: under normalize='trace', each token's share of its own curvature
-    if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size, cache).view(values.shape[:-1])
-    values = scale_values(values, scale)
-    random_contexts, random_values = _random_values(em, held, c.batch_size, scale, cache=cache)
+    values, random_contexts, random_values, finite = _held_out_values(em, model, held, c)
     t3 = time.perf_counter()
     timings = Timings(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
                    train_tokens_per_s=train.n_tokens * max(c.epochs, 1) / (t2 - t0), eval_tokens_per_s=held.n_tokens / (t3 - t2))
     settings = RunSettings(em.sel.names, n_features, c, len(train_tokens), len(held_out_tokens), train_tokens.shape[1], em.model.start_at_layer,
                            train.output_hessian is not None, str(em.U.device), str(em.U.dtype).removeprefix("torch."))
-    return TransformerRun(em, history, held_out_tokens, values, timings, settings, held_out_story_ids, random_values, random_contexts)
+    return TransformerRun(em, history, held_out_tokens, values, timings, settings, held_out_story_ids, random_values, random_contexts, finite)
 
 def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: int = 64, seed: int = 0, cache=None):
     "Values of `draws` random unit directions on `contexts` held-out contexts, scaled as the fit's values are (`scale` `[n, pos]`)."
@@ -260,6 +253,30 @@ def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: 
     m = None if held.output_hessian is None else held.output_hessian[idx]
     with torch.no_grad(): v = em.feature_values(held.resid[idx], chunk_size, U=R, output_hessian=m, cache=cache)
     return idx, scale_values(v, None if scale is None else scale[idx]).cpu()
+
+# %% ../nbs/12_transformer.ipynb #53ff4555
+def _output_hessian_choices(policy: str, d_model: int, n_features: int, epochs: int) -> tuple[bool, bool]:
+    "Precompute the output Hessian of (training, held-out) tokens? 'auto': where it costs less than the readout it replaces."
+    if policy not in ("auto", "always", "never"):
+        raise ValueError(f"precompute_output_hessian must be 'auto', 'always' or 'never', got {policy!r}")
+    if policy != "auto": return (policy == "always",) * 2
+    return output_hessian_pays_off(d_model, n_features, epochs), output_hessian_pays_off(d_model, n_features, 1)
+
+# %% ../nbs/12_transformer.ipynb #aa6a246c
+def _held_out_values(em: EigenModel, model: nn.Module, held: TokenData, c: FitConfig):
+    "Held-out values as the fit optimized them, random directions' values, and (several weights) the finite-distance check."
+    cache = ActivationCache()   # the held-out contexts' activations, for their values, traces and the random directions
+    with torch.no_grad(): raw = token_feature_values(em, held, c.batch_size, cache).cpu()  # (the automatic chunk is sized for the readout's graph)
+    scale = None   # under normalize='trace', each token's share of its own curvature
+    if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size, cache).view(raw.shape[:-1])
+    finite = _finite_distance(em, held, raw) if len(em.sel.names) > 1 else None
+    return scale_values(raw, scale), *_random_values(em, held, c.batch_size, scale, cache=cache), finite
+
+def _finite_distance(em: EigenModel, held: TokenData, raw: torch.Tensor, contexts: int = 32) -> FiniteDistance:
+    "The finite-distance check (see circuits) on the first `contexts` held-out contexts, with their raw values, through the tail."
+    W_U, b_U = unembedding(em.model)   # (the tail is what the kernel differentiates: the same weights, whatever wraps the model)
+    readout = lambda final: final @ W_U if b_U is None else final @ W_U + b_U
+    return finite_distance_check(em.model, em.sel, em.U.detach(), held.resid[:contexts], raw[:contexts], readout=readout)
 
 # %% ../nbs/12_transformer.ipynb #5f78fc58
 def feature_report(run: TransformerRun,             # the result of `transformer_experiment`
@@ -279,6 +296,8 @@ def feature_report(run: TransformerRun,             # the result of `transformer
     converged = stands_out & run.history.plateaued()
     pairs = duplicate_pairs(run.held_out_values, run.em.U)   # shared top-10 positions or |cos| > 0.5: reported next to both
     share = None if heads is None else heads.square().amax(1) / heads.square().sum(1)  # the largest head's share of the squared norm
+    circuit = circuit_map(run.em.sel, run.em.U)   # shares per head and MLP: where a whole-model feature's circuit is
+    grouped = circuit.by_head()
     descriptions = descriptions or {}
     features = [dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(), max_value=top[f].item(),
                      converged=bool(converged[f]), beats_random=bool(stands_out[f]),
@@ -286,11 +305,13 @@ def feature_report(run: TransformerRun,             # the result of `transformer
                      head_norms=None if heads is None else heads[f].tolist(), top_head=None if heads is None else int(heads[f].argmax()),
                      top_head_share=None if heads is None else share[f].item(), norms={name: n[f].tolist() for name, n in norms.items()},
                      distinct_stories=None if run.held_out_story_ids is None else len({e.story for e in examples[f]}),
+                     components=_top_components(grouped, f),
+                     finite_distance_flagged=None if run.finite_distance is None else run.finite_distance.flagged[f],
                      examples=[asdict(e) for e in examples[f]]) for f in range(run.em.n_features)]
     as_dict = lambda x: None if x is None else x.to_dict()
     return dict(model=model or {}, settings=as_dict(run.settings), timings=as_dict(run.timings), n_converged=int(converged.sum()),
                 plateaued=run.history.plateaued(), last_epoch_change=run.history.epoch_change(), n_beat_random=int(stands_out.sum()),
-                duplicate_pairs=pairs,
+                duplicate_pairs=pairs, circuit_map=circuit.to_dict(), finite_distance=as_dict(run.finite_distance),
                 features=features)
 
 # %% ../nbs/12_transformer.ipynb #a95ecede
@@ -315,6 +336,8 @@ def report_html(report: dict,  # from `feature_report`
                                  feat["description"]) for feat in report["features"])
     model = (f"<p>{html.escape(_model_line(report))}</p>" if report.get("model") else "") + "".join(
         f"<p>{html.escape(line)}</p>" for line in (_values_line(report), _convergence_line(report)))
+    if _spans_weights(report):
+        body = f"<h3>Circuit map</h3>{figure_html(circuit_map_plot(CircuitMap.from_dict(report['circuit_map'])), 'circuit map', dpi=110)}" + body
     if sc := report.get("scorecard"):
         body += f"<h3>Scorecard</h3><pre>{html.escape(sc['table'])}</pre>" + "".join(f"<p>{html.escape(t)}</p>" for t in sc["notes"])
     return Html(f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body><h2>{title}</h2>{model}{body}</body></html>')
@@ -324,8 +347,22 @@ def _feature_facts(feat: dict) -> str:
     stories = f", top examples from {feat['distinct_stories']} stories" if feat.get("distinct_stories") is not None else ""
     stories += f", DUPLICATES feature {', '.join(map(str, feat['duplicates']))}" if feat.get("duplicates") else ""
     head = "" if feat.get("top_head") is None else f", top head {feat['top_head']} ({feat['top_head_share']:.2f} of the squared norm)"
+    if len(feat.get("norms", {})) > 1 and feat.get("components"):   # several weights: where its norm is, across them
+        head = ", norm on " + ", ".join(f"{label} {share:.2f}" for label, share in feat["components"])
+    head += ", FLAGGED: at a finite step its effect is not where it is active" if feat.get("finite_distance_flagged") else ""
     return (f"max {feat['max_value']:.3g}{'' if feat.get('beats_random', True) else ', NOT above random directions'}, density {feat['density']:.4f}"
             f"{head}{stories}")
+
+# %% ../nbs/12_transformer.ipynb #9b6483fb
+def _top_components(grouped: CircuitMap, f: int, n: int = 3) -> list[list]:
+    "Feature `f`'s `n` largest components (a head's four matrices, or an MLP) as [label, share]."
+    top = grouped.shares[f].argsort(descending=True)[:n]
+    return [[grouped.components[i].label, round(grouped.shares[f, i].item(), 4)] for i in top.tolist()]
+
+# %% ../nbs/12_transformer.ipynb #db6ebbb2
+def _spans_weights(report: dict) -> bool:  # a selection of several weights: the circuit map says where each feature is
+    return "circuit_map" in report and len(report["features"][0].get("norms", {})) > 1
+
 
 # %% ../nbs/12_transformer.ipynb #b442ab5c
 def _convergence_line(report: dict) -> str:
@@ -372,8 +409,10 @@ def write_report(run: TransformerRun,             # the result of `transformer_e
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     report = feature_report(run, tokenizer, n_examples, descriptions, model)
+    circuit = _spans_weights(report)   # several weights: the circuit map instead of one panel of head norms per weight
     paths = dict(eigenmodel=out / "eigenmodel", model=out / "model.json", top_examples=out / "top_examples.json",
-                 csv=out / "top_examples.csv", html=out / "report.html", text=out / "top_examples.txt", heads=out / "heads.png",
+                 csv=out / "top_examples.csv", html=out / "report.html", text=out / "top_examples.txt",
+                 **{"circuit_map" if circuit else "heads": out / ("circuit_map.png" if circuit else "heads.png")},
                  density=out / "density.png", histograms=out / "histograms.png", history=out / "history.png")
     run.em.save(paths["eigenmodel"])
     atomic_write_text(paths["model"], json.dumps(report["model"], indent=1))
@@ -381,8 +420,10 @@ def write_report(run: TransformerRun,             # the result of `transformer_e
     _write_examples_csv(paths["csv"], report)
     atomic_write_text(paths["html"], report_html(report, n_examples))
     atomic_write_text(paths["text"], report_text(report, n_examples) + "\n")
-    figures = dict(heads=direction_plot(run.em), density=density_plot(feature_density(run.held_out_values)),
-                   histograms=activation_histograms(run.held_out_values), history=run.history.plot())
+    figures = dict(density=density_plot(feature_density(run.held_out_values)), histograms=activation_histograms(run.held_out_values),
+                   history=run.history.plot())
+    if circuit: figures["circuit_map"] = circuit_map_plot(CircuitMap.from_dict(report["circuit_map"]))
+    else: figures["heads"] = direction_plot(run.em)
     for name, fig in figures.items():
         if report["model"]: fig.text(0.005, 0.005, _model_line(report), fontsize=6, color="0.4")
         atomic_write_figure(paths[name], fig)
@@ -427,7 +468,8 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
     n, k = len(held), em.n_features
     scale = sample_scale(em, held.resid, held.output_hessian, probes) if shares else None
     idx = torch.linspace(0, n - 1, min(trace_contexts, n)).round().long().unique()
-    heads = part_masks(em) if (weight_axes(em.sel.names[0]) or ("",))[0] == "head" else None   # a row per head where the first axis is heads
+    if len(em.sel.names) > 1: heads = component_masks(em.sel)[1]   # several weights: a problem per head (its four matrices) and per MLP
+    else: heads = part_masks(em) if (weight_axes(em.sel.names[0]) or ("",))[0] == "head" else None   # a row per head where the first axis is heads
     def extra(method, U, v):
         entropy = top_token_entropy(v.reshape(n, -1, k).cpu(), held.tokens.cpu(), entropy_n)
         return dict(entropy=sum(entropy) / k, entropies=entropy)

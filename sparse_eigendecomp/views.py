@@ -10,11 +10,12 @@ from fastcore.basics import patch
 import numpy as np
 import torch
 from .architectures import weight_axes
+from .circuits import circuit_map, circuit_map_plot
 from .analysis import direction_norms, feature_density, top_token_examples, TokenExample
 
 # %% auto #0
 __all__ = ['heatmap', 'Html', 'token_html', 'examples_html', 'density_plot', 'activation_histograms', 'direction_plot',
-           'FeatureExplorer']
+           'figure_html', 'FeatureExplorer']
 
 # %% ../nbs/07_views.ipynb #d41608e4
 def _draw_heatmap(fig, ax, M, xlabels=None, ylabels=None, title="", xlabel="input", ylabel="feature"):
@@ -130,11 +131,15 @@ def direction_plot(em,                                   # an `EigenModel`
     return fig
 
 # %% ../nbs/07_views.ipynb #9f096418
-def _figure_html(fig) -> str:
+def figure_html(fig,                  # a matplotlib Figure
+                alt: str = "figure",  # the image's alternative text
+                dpi: int = 90,        # resolution
+               ) -> str:
+    "A figure as an inline PNG `<img>`: pages that embed it stay one self-contained file."
     import base64, io
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    return f'<img alt="figure" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
 
 # %% ../nbs/07_views.ipynb #3334ce49
 class FeatureExplorer:
@@ -170,10 +175,13 @@ def html(self: FeatureExplorer, feature: int | None = None,  # the feature (defa
     examples = top_token_examples(self.values[..., f:f + 1], self.tokens, self.tokenizer, n or self.n, mask=mask)[0]
     parts = [examples_html(examples, f"Feature {f} (density {feature_density(self.values[..., f:f + 1])[0]:.4f})",
                            self.descriptions.get(str(f), ""))]
-    parts.append(_figure_html(activation_histograms(self.values[..., f:f + 1], labels=[f"feature {f}"], cols=1)))
-    if self.em is not None:
+    parts.append(figure_html(activation_histograms(self.values[..., f:f + 1], labels=[f"feature {f}"], cols=1)))
+    if self.em is not None and len(self.em.sel.names) > 1:   # several weights: where its norm lies, per head and MLP
+        title = f"feature {f}: circuit map"
+        parts.append(figure_html(circuit_map_plot(circuit_map(self.em.sel, self.em.U), title, features=[f]), title))
+    elif self.em is not None:
         norms = direction_norms(self.em, self.param)[f:f + 1]
-        parts.append(_figure_html(heatmap(norms, ylabels=[f], xlabel="head", title="|direction| per head",
+        parts.append(figure_html(heatmap(norms, ylabels=[f], xlabel="head", title="|direction| per head",
                                           figsize=(1 + 0.45 * norms.shape[1], 1.6))))
     return Html('<div class="feature-explorer">' + "".join(parts) + "</div>")
 
