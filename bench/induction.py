@@ -6,12 +6,15 @@ the transformer default (each token's share of its curvature, `TRANSFORMER_FIT`)
 one feature at least twice as active on repeated tokens as on the first block, with at least half its squared norm
 on the previous-token and induction heads (heads found from attention patterns, score >= 0.5).
 Writes nbs/results/induction/seeds.json (per seed: losses, head scores, every feature's share and activity ratio,
-the circuit map by head). Usage: python bench/induction.py [--seeds 10] [--out nbs/results/induction/seeds.json]
+the circuit map by head). With --heads-baseline, each seed's toy and raw-value fit are made again (seeded: the same)
+and the scorecard's heads baseline (`heads_baseline`: each head's and MLP's top eigenvector, ranked by eigenvalue,
+with its activity ratio) is added to that seed's row of an existing file.
+Usage: python bench/induction.py [--seeds 10] [--out nbs/results/induction/seeds.json] [--heads-baseline]
 """
 import argparse, json, time
 import torch
 from sparse_eigendecomp.files import atomic_write_text
-from sparse_eigendecomp.induction import INDUCTION_FIT, induction_experiment, induction_line, train_induction_model
+from sparse_eigendecomp.induction import INDUCTION_FIT, heads_baseline, induction_experiment, induction_line, train_induction_model
 from sparse_eigendecomp.transformer import TRANSFORMER_FIT
 
 OBJECTIVES = {"raw": INDUCTION_FIT, "trace": TRANSFORMER_FIT}
@@ -34,12 +37,30 @@ def one_seed(seed):
     return row
 
 
+def add_heads_baseline(row):
+    t0 = time.perf_counter()
+    r = induction_experiment(row["seed"], model=train_induction_model(row["seed"]), config=INDUCTION_FIT)
+    if max(abs(a - b) for a, b in zip(r.recovery.shares, row["raw"]["recovery"]["shares"])) > 1e-6:
+        raise SystemExit(f"seed {row['seed']}: the fit differs from the file's")
+    base = heads_baseline(r)
+    row["heads_baseline"] = dict(base.to_dict(), seconds=time.perf_counter() - t0)
+    top = [f"{c} {v:.3g} (ratio {q:.1f}{', circuit' if i else ''})" for c, v, q, i in zip(base.components, base.eigenvalues, base.ratios, base.in_circuit)][:4]
+    print(f"seed {row['seed']} heads baseline: {'; '.join(top)}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1")
     ap.add_argument("--out", default="nbs/results/induction/seeds.json", help="where to write the per-seed results")
+    ap.add_argument("--heads-baseline", action="store_true", help="add the heads baseline to the rows of an existing --out")
     args = ap.parse_args()
     torch.set_num_threads(2)
+    if args.heads_baseline:
+        rows = json.loads(open(args.out).read())["seeds"]
+        for row in rows[:args.seeds]:
+            add_heads_baseline(row)
+            atomic_write_text(args.out, json.dumps(dict(seeds=rows), indent=1))
+        return
     rows = []
     for seed in range(args.seeds):
         rows.append(one_seed(seed))
