@@ -71,7 +71,7 @@ def child(family: str, setting: bool) -> dict:
     em = token_eigenmodel(model, f"blocks.{layer}.attn.W_K", n_features=10, seed=0)  # freezes the model
     out["n_params_selected"] = em.n_params
     step = lambda data: fit(em, data.resid, output_hessian=data.output_hessian, epochs=1, batch_size=4, lr=0.1, progress=False)
-    out["step_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, output_hessian=False)))
+    out["step_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, precompute_output_hessian=False)))
     out["output_hessian_chosen"] = output_hessian_pays_off(model.config.hidden_size, n_features=10, epochs=8)  # the original note's setting
     out["step_s"] = out["step_readout_s"]
     if out["output_hessian_chosen"]:
@@ -80,7 +80,7 @@ def child(family: str, setting: bool) -> dict:
         out["output_hessian_prepare_s"] = with_output_hessian.seconds
     if setting:  # the original note's setting: 500 x 64 tokens prepared, steps of 16 contexts
         contexts = torch.randint(0, vocab, (500, 64), generator=torch.Generator().manual_seed(2))
-        data = prepare_tokens(em.model, model, contexts, output_hessian=out["output_hessian_chosen"])
+        data = prepare_tokens(em.model, model, contexts, precompute_output_hessian=out["output_hessian_chosen"])
         out["setting_output_hessian_precomputed"] = data.output_hessian is not None
         t0 = time.perf_counter()
         fit(em, data.resid[:32], output_hessian=None if data.output_hessian is None else data.output_hessian[:32], epochs=1, batch_size=16, progress=False)
