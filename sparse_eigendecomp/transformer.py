@@ -449,7 +449,7 @@ def describe_features(out: str | Path,     # a directory written by `write_repor
     return report
 
 # %% ../nbs/12_transformer.ipynb #e473c356
-from .scorecard import Scorecard, SampleHessians, score_eigenmodel, part_masks, top_token_entropy, write_scorecard
+from .scorecard import Scorecard, SampleHessians, score_eigenmodel, top_token_entropy, write_scorecard
 
 # %% ../nbs/12_transformer.ipynb #c1c62605
 def transformer_scorecard(em: EigenModel,                  # a token eigenmodel (`token_eigenmodel`)
@@ -468,8 +468,8 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
     n, k = len(held), em.n_features
     scale = sample_scale(em, held.resid, held.output_hessian, probes) if shares else None
     idx = torch.linspace(0, n - 1, min(trace_contexts, n)).round().long().unique()
-    if len(em.sel.names) > 1: heads = component_masks(em.sel)[1]   # several weights: a problem per head (its four matrices) and per MLP
-    else: heads = part_masks(em) if (weight_axes(em.sel.names[0]) or ("",))[0] == "head" else None   # a row per head where the first axis is heads
+    heads = component_masks(em.sel)[1]   # a problem per head (its four matrices) and per MLP; one W_K: its heads
+    heads = heads if len(heads) > 1 else None   # (one component: no heads row)
     def extra(method, U, v):
         entropy = top_token_entropy(v.reshape(n, -1, k).cpu(), held.tokens.cpu(), entropy_n)
         return dict(entropy=sum(entropy) / k, entropies=entropy)
