@@ -169,6 +169,22 @@ def _normalize_factors_(self: EigenModel):
     self.F.mul_(self._factor_gram().diagonal().clamp_min(torch.finfo(self.F.dtype).tiny).pow(-0.25)[:, None])  # ‖u‖^(-1/2)
     return self
 
+# %% ../nbs/04_eigenmodel.ipynb #640d4a65
+@patch
+def sphere_gradient(self: EigenModel, grad: torch.Tensor,  # ∂L/∂(trainable rows `rows`) of a loss taken at the rows as they are
+                    rows: torch.Tensor | None = None,     # the features `grad` is of (default: all)
+                   ) -> torch.Tensor:                     # the gradient of the loss of the unit directions û = u/‖u‖, at ‖u‖ = 1
+    "Riemannian gradient on the unit sphere: dense rows lose their radial part; factors get Jᵀg − (uᵀg/‖u‖²) Jᵀu (see above)."
+    if self.rank is None:
+        u = self.U.detach() if rows is None else self.U.detach()[rows]
+        return grad - ((grad * u).sum(1) / u.square().sum(1))[:, None] * u
+    F = self.F.detach() if rows is None else self.F.detach()[rows]
+    factors = self._factors(F)
+    u_g = (F * grad).sum(1) / 2                                                             # uᵀg (J F = 2u)
+    norm2 = sum(((A.mT @ A) * (B.mT @ B)).sum((-1, -2)) for A, B in factors)                # ‖u‖²
+    J_u = torch.cat([torch.cat([(A @ (B.mT @ B)).flatten(1), (B @ (A.mT @ A)).flatten(1)], 1) for A, B in factors], 1)
+    return grad - (u_g / norm2)[:, None] * J_u
+
 # %% ../nbs/04_eigenmodel.ipynb #18f8d1f2
 CONFIG_NAME, TENSORS_NAME = "config.json", "eigenmodel.safetensors"
 

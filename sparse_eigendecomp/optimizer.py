@@ -62,11 +62,12 @@ class RowOptimizer:
                  eps: float = 1e-8,             # Adam's denominator floor
                  dtype=torch.float32,           # dtype of the state (that of U)
                  device=None,                   # state lives with U (e.g. on the GPU)
-                 project: bool = True,          # step along the sphere (tangent gradients); False only for the ablation
-                 unit_rows: bool = True):       # rows have unit norm (False: low-rank factors; the scale direction is the row itself)
+                 project: bool = True,          # remove the radial part of a unit row's gradient (False: the ablation, or gradients
+                                                #   already on the sphere, as low-rank factors' from `EigenModel.sphere_gradient`)
+                ):
         if kind not in OPTIMIZERS: raise ValueError(f"unknown optimizer {kind!r}; choose one of {OPTIMIZERS}")
         if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
-        self.kind, self.lr, self.betas, self.eps, self.project, self.unit_rows = kind, lr, betas, eps, project, unit_rows
+        self.kind, self.lr, self.betas, self.eps, self.project = kind, lr, betas, eps, project
         self.m = torch.zeros(shape, dtype=dtype, device=device)
         self.v = torch.zeros(shape if kind == "adam-coordinate" else (shape[0], 1), dtype=dtype, device=device)  # broadcasts over a row
         self.t = torch.zeros(shape[0], dtype=dtype, device=device)
@@ -83,8 +84,7 @@ class RowOptimizer:
              lr: float | None = None):       # this step's learning rate (default: the optimizer's)
         "Update `U[rows]` in place from `grad` `[len(rows), n]`, the gradient of those rows."
         lr = self.lr if lr is None else lr
-        u = U[rows] if self.unit_rows else torch.nn.functional.normalize(U[rows], dim=1)
-        if self.project: grad = grad - (grad * u).sum(1, keepdim=True) * u  # tangent to the sphere at u (no scale change)
+        if self.project: grad = grad - (grad * U[rows]).sum(1, keepdim=True) * U[rows]  # tangent to the sphere at u (no scale change)
         if self.kind == "sgd":
             U[rows] -= lr * grad
             return
@@ -303,6 +303,10 @@ def _low_rank_loss_grad(em, x, m, s, kernel, rows, loss_of):
         grad += torch.autograd.grad((a_part * g_a[..., cols]).sum(), em.F)[0]
     return losses.detach(), grad, a.detach()
 
+def _descend(em, opt, grad, rows, lr):
+    "Step `rows` down their gradient (dense rows: the optimizer takes the tangent part; factors: `EigenModel.sphere_gradient`)."
+    opt.step(em.trainable.data, grad if em.rank is None else em.sphere_gradient(grad, rows), rows, lr)
+
 # %% ../nbs/05_optimizer.ipynb #39b752c6
 def _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where):
     "Update 1: rows `rows` of U down L1 of the global batch (`batch`: this rank's shard and its share of the batch)."
@@ -316,7 +320,7 @@ def _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where):
     else: hc, grad = torch.zeros((), dtype=em.w0.dtype, device=em.w0.device), torch.zeros_like(em.trainable)
     hc, grad = _reduce(hc.detach(), grad)
     _finite_or_raise(hc, f"{where}, step 1 (high curvature, rows {rows.tolist()})", em, last_good)
-    opt.step(em.trainable.data, grad[rows], rows, lr)
+    _descend(em, opt, grad[rows], rows, lr)
     _retract(em, c)
 
 # %% ../nbs/05_optimizer.ipynb #164bd002
@@ -338,7 +342,7 @@ def _joint_update(em, opt, batch, c, lr, last_good, where):
     else: losses, mean_abs, grad = torch.zeros(3, **like), torch.zeros(k, **like), torch.zeros_like(em.trainable)
     losses, mean_abs, grad = _reduce(losses, mean_abs, grad)
     _finite_or_raise(losses[2], f"{where}, step 2 (high curvature + λ·interference)", em, last_good)
-    opt.step(em.trainable.data, grad, torch.arange(k), lr)
+    _descend(em, opt, grad, torch.arange(k), lr)
     _retract(em, c)
     return mean_abs, *losses.tolist()
 
@@ -428,7 +432,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                                                em.div if output_hessian is None else None)
     kernel = _Kernel(chunk_size, cache or ActivationCache())   # every epoch meets the same samples: their activations are kept
     make = c.optimizer if callable(c.optimizer) else (lambda shape, lr, **kw: RowOptimizer(shape, lr, c.optimizer, **kw))
-    opt = make(em.trainable.shape, c.lr, dtype=em.w0.dtype, device=em.w0.device, **({} if em.rank is None else dict(unit_rows=False)))
+    opt = make(em.trainable.shape, c.lr, dtype=em.w0.dtype, device=em.w0.device, **({} if em.rank is None else dict(project=False)))
     restored = _load_fit_state(checkpoint_dir, em, opt, gen, c, len(data)) if resume else None
     if restored is None: _retract(em, c)  # (a restored U is left bit for bit as it was saved)
     scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size, kernel.cache) if c.normalize == "trace" else None

@@ -19,7 +19,8 @@ from .tangents import structured_reason
 # %% auto #0
 __all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',
            'planted_problem', 'best_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
-           'planted_outlier', 'tiny_causal_lm', 'tiny_tokenizer', 'planted_fit_job', 'tms_assignment_job']
+           'planted_outlier', 'PlantedMatrices', 'planted_matrices', 'tiny_causal_lm', 'tiny_tokenizer',
+           'planted_fit_job', 'tms_assignment_job']
 
 # %% ../nbs/80_testing.ipynb #565cb22c
 def per_sample_hessian(model: nn.Module,          # any model `feature_values` accepts
@@ -150,6 +151,35 @@ def planted_outlier(seed: int = 0,         # seeds the directions and the inputs
     X[:, m:] = 0
     X[0] = torch.cat([torch.zeros(m, dtype=torch.float64), torch.full((2,), outlier, dtype=torch.float64)])
     return PlantedCurvature(B), X, B[:m], B[m:]
+
+# %% ../nbs/80_testing.ipynb #177c6e98
+class PlantedMatrices(nn.Module):
+    "`PlantedCurvature` over several weight matrices `weights.0`, `weights.1`, ...: y_i = x_i (q_i · [vec W_0, vec W_1, ...])."
+    def __init__(self, Q: torch.Tensor,   # planted orthonormal directions `[m, Σ p·q]`
+                 shapes: list[tuple]):    # the matrices' shapes `[(p, q), ...]`
+        super().__init__()
+        self.register_buffer("Q", Q)
+        g = torch.Generator().manual_seed(0)
+        self.weights = nn.ParameterList([nn.Parameter(torch.randn(*s, generator=g, dtype=Q.dtype)) for s in shapes])
+    def forward(self, x: torch.Tensor,  # activities `[batch, m]`
+               ) -> torch.Tensor:       # `[batch, m]`
+        return x * (self.Q @ torch.cat([w.reshape(-1) for w in self.weights]))
+
+def planted_matrices(seed: int = 0,                        # seeds the directions, their shares and the inputs
+                     n: int = 400,                         # samples
+                     shapes: tuple = ((6, 8), (5, 4)),     # the weight matrices
+                     m: int = 3,                           # planted directions
+                     rate: float = 0.3,                    # probability that a direction is active in a sample
+                    ):
+    "Planted directions rank 1 in every matrix, each with its own share of the norm on each matrix -> (model, X, Q)."
+    g = torch.Generator().manual_seed(seed)
+    shares = torch.nn.functional.normalize(0.2 + torch.rand(m, len(shapes), generator=g, dtype=torch.float64), dim=1)
+    parts = []
+    for t, shape in enumerate(shapes):  # orthonormal a_i, b_i per matrix: rows orthonormal whatever the shares
+        a, b = (torch.linalg.qr(torch.randn(k, k, generator=g, dtype=torch.float64))[0][:, :m] for k in shape)
+        parts.append(torch.einsum("pi,qi->ipq", a, b).reshape(m, -1) * shares[:, t:t + 1])
+    X = (0.5 + 0.5 * torch.rand(n, m, generator=g, dtype=torch.float64)) * (torch.rand(n, m, generator=g) < rate)
+    return PlantedMatrices(torch.cat(parts, 1).contiguous(), list(shapes)), X, torch.cat(parts, 1).contiguous()
 
 # %% ../nbs/80_testing.ipynb #8ee26375
 FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama", "qwen2")
