@@ -14,9 +14,9 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'TL_AXES', 'WeightView', 'BlockLayout', 'Architecture', 'canonical', 'original_modules', 'user_hooks',
-           'hf_model_of', 'architecture_of', 'n_layers', 'max_positions', 'weight_table', 'tl_weight', 'weight_axes',
-           'tl_layer_role', 'tl_names', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre',
-           'ResidualTail']
+           'linear_orientation', 'hf_model_of', 'architecture_of', 'n_layers', 'max_positions', 'weight_table',
+           'tl_weight', 'weight_axes', 'tl_layer_role', 'tl_names', 'block_of', 'unembedding_path', 'unembedding',
+           'eval_mode', 'resid_pre', 'ResidualTail']
 
 # %% ../nbs/01_architectures.ipynb #aeffb1bb
 @dataclass(frozen=True)
@@ -178,6 +178,14 @@ def user_hooks(module: nn.Module,  # any module
     if not (module._forward_hooks or module._forward_pre_hooks): return []  # (most modules: checked on every kernel call)
     hooks = [*module._forward_hooks.values(), *module._forward_pre_hooks.values()]
     return [h for h in hooks if "_maybe_wire_capture_hooks" not in getattr(h, "__qualname__", "")]
+
+# %% ../nbs/01_architectures.ipynb #916411f1
+def linear_orientation(module: nn.Module,  # any module
+                      ) -> str | None:
+    "How a linear layer y = x W (+ b) stores W: 'out_in' (`nn.Linear`), 'in_out' (Hugging Face's `Conv1D`, GPT-2); None: not one."
+    if isinstance(module, nn.Linear): return "out_in"
+    from transformers.pytorch_utils import Conv1D
+    return "in_out" if isinstance(module, Conv1D) else None
 
 # %% ../nbs/01_architectures.ipynb #55ef4d46
 def hf_model_of(model: nn.Module,  # a Hugging Face model, a TransformerBridge, a `ResidualTail` or anything else

@@ -15,6 +15,7 @@ from .divergence import Divergence, get_divergence, quadratic_divergence
 from .params import ParamSelection, select_params
 from .architectures import eval_mode
 from .tangents import ActivationCache, structured_values, structured_reason, tangent_plan
+from .lowrank import LinearSlot, LowRankRows, added_to_outputs, linear_slots, output_perturbations, slot_inputs
 
 # %% auto #0
 __all__ = ['ALGORITHMS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'all_finite', 'check_directions',
@@ -63,6 +64,18 @@ def _ggn_values(model, sel, div, x, U, w0):
 
 ALGORITHMS = {"ggn": _ggn_values, "jvp": _nested_jvp_values, "structured": structured_values}
 
+# %% ../nbs/03_curvature.ipynb #6703a5f7
+def _low_rank_ggn_values(model, sel, div, x, rows: LowRankRows, w0, slots: list[LinearSlot], own_weights: bool = False):
+    "`_ggn_values` for low-rank rows: the JVP in the modules' output terms, seeded with the rows' output changes (x A)Bᵀ."
+    f = (lambda: _as_output_tensor(model(x))) if own_weights else (lambda: model_output(model, sel, x, w0))  # (own: no swap)
+    with torch.no_grad(), slot_inputs(slots) as inputs: f()
+    seeds = output_perturbations(slots, rows.to(w0.dtype), inputs)
+    def perturbed(*terms):
+        with added_to_outputs(slots, dict(zip(seeds, terms))): return f()
+    zeros = tuple(s.new_zeros(s.shape[1:]) for s in seeds.values())
+    y0, Ju = vmap(lambda *seed: jvp(perturbed, zeros, seed), out_dims=(None, 0))(*seeds.values())
+    return div.output_curvature(Ju, y0.detach())
+
 # %% ../nbs/03_curvature.ipynb #7a1e5c93
 def all_finite(t: torch.Tensor,  # any floating tensor
               ) -> bool:
@@ -71,10 +84,15 @@ def all_finite(t: torch.Tensor,  # any floating tensor
     return bool(torch.isfinite(t.sum())) or bool(torch.isfinite(t).all())
 
 # %% ../nbs/03_curvature.ipynb #e1d6fc55
-def check_directions(U: torch.Tensor,  # directions
+def check_directions(U: torch.Tensor | LowRankRows,  # directions, dense or as factors
                      n_params: int,    # the width they must have
                     ):
-    "Raise `ValueError` unless `U` is a finite `[k, n_params]` matrix with k >= 1."
+    "Raise `ValueError` unless `U` is a finite `[k, n_params]` matrix with k >= 1 (or factors of one)."
+    if isinstance(U, LowRankRows):
+        if sum(l.m * l.n for l in U.layouts) != n_params:
+            raise ValueError(f"the low-rank rows have width {sum(l.m * l.n for l in U.layouts)} but the selected parameters have n_params = {n_params}")
+        if not all(all_finite(A) and all_finite(B) for A, B in U.factors): raise ValueError("the factors of U contain NaN or inf")
+        return
     if not torch.is_tensor(U) or U.ndim != 2:
         raise ValueError(f"U must be a [k, n_params] matrix, got shape {tuple(getattr(U, 'shape', ()))}")
     if U.shape[0] == 0: raise ValueError("U has k = 0 directions; need at least one")
@@ -110,12 +128,12 @@ def auto_chunk_size(model: nn.Module,     # the model
 # %% ../nbs/03_curvature.ipynb #c608d5f4
 def feature_values(model: nn.Module,                   # any module returning a tensor, HF output or tuple
                    inputs: torch.Tensor,               # `[batch, d]` features or `[batch, pos]` token ids
-                   U: torch.Tensor,                    # directions `[k, n_params]` (rows are usually unit norm)
+                   U: torch.Tensor | LowRankRows,      # directions `[k, n_params]` (rows are usually unit norm), or factors of them
                    params: str | Sequence[str] | ParamSelection,  # which parameters the directions live in
                    divergence: str | Divergence = "mse",  # 'mse' or 'kl'
                    algorithm: str = "auto",               # 'auto' (structured where it applies, else ggn), 'ggn', 'structured' or 'jvp' (reference)
                    chunk_size: int | None = None,      # samples per chunk (bounds memory; same result); default: auto
-                   w0: torch.Tensor | None = None,     # the point W0 (default: the model's current values)
+                   w0: torch.Tensor | None = None,     # the point W0 (default: the model's current values, which low-rank rows then use in place)
                    output_hessian: torch.Tensor | None = None, # precomputed d²D/dy² at W0 per sample, `[batch(, pos), d_out, d_out]`; replaces `divergence`
                    cache: ActivationCache | None = None,  # the structured algorithm's activations and plans from earlier calls (see tangents)
                    tangent_budget_bytes: int = TANGENT_BUDGET_BYTES,  # bytes of output tangents per automatic chunk
@@ -128,6 +146,10 @@ def feature_values(model: nn.Module,                   # any module returning a 
     if algorithm == "auto": algorithm = "ggn" if structured_reason(model, sel, cache) else "structured"
     run = partial(structured_values, cache=cache) if algorithm == "structured" else ALGORITHMS[algorithm]
     check_directions(U, sel.n_params)
+    if isinstance(U, LowRankRows):  # factors: the seeded JVP where every matrix is a linear layer's (see above), else dense rows
+        slots = (U.slots or linear_slots(model, sel, U.layouts)) if algorithm == "ggn" else f"algorithm {algorithm!r} takes dense rows"
+        if isinstance(slots, str): U = U.dense()
+        else: run = partial(_low_rank_ggn_values, slots=slots, own_weights=w0 is None)
     check_inputs(inputs)
     if output_hessian is not None:
         if output_hessian.ndim < 3 or output_hessian.shape[0] != inputs.shape[0] or output_hessian.shape[-1] != output_hessian.shape[-2]:

@@ -5,7 +5,6 @@
 # %% ../nbs/04_eigenmodel.ipynb #6b3c38a3
 from __future__ import annotations
 import json, warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 from fastcore.basics import patch
@@ -17,14 +16,15 @@ from .params import ParamSelection, select_params
 from .curvature import feature_values, check_directions
 from .tangents import ActivationCache
 from .divergence import Divergence, get_divergence, readout_kl
-from .architectures import ResidualTail, hf_model_of, unembedding, weight_axes
+from .architectures import ResidualTail, hf_model_of, unembedding
 from .files import atomic_write
+from .lowrank import LowRankRows, linear_slots, matrix_layout
 
 # %% auto #0
-__all__ = ['ROW_BUDGET_BYTES', 'CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'MatrixLayout', 'matrix_layout']
+__all__ = ['ROW_BUDGET_BYTES', 'CONFIG_NAME', 'TENSORS_NAME', 'EigenModel']
 
 # %% ../nbs/04_eigenmodel.ipynb #4a3f60c3
-ROW_BUDGET_BYTES = 512 * 2**20  # low-rank: dense rows formed at once for the kernel (default of `row_budget_bytes`)
+ROW_BUDGET_BYTES = 2 * 2**30  # low-rank: what the rows of one kernel call may take (default of `row_budget_bytes`; see `row_chunks`)
 
 class EigenModel(nn.Module):
     "k unit directions `U` `[n_features, n_params]` in the selected parameters of a frozen `model`, at its weights W0."
@@ -34,7 +34,7 @@ class EigenModel(nn.Module):
                  divergence: str | Divergence = "mse",  # 'mse', 'kl', or a `Divergence` such as `readout_kl(W_U)`
                  seed: int = 0,              # seeds the initial directions
                  rank: int | None = None,    # each weight matrix's part of a direction has this rank (None: dense; see below)
-                 row_budget_bytes: int = ROW_BUDGET_BYTES):  # low-rank: dense rows formed at once for the kernel
+                 row_budget_bytes: int = ROW_BUDGET_BYTES):  # low-rank: what the rows of one kernel call may take (see `row_chunks`)
         super().__init__()
         self.row_budget_bytes = row_budget_bytes
         if not isinstance(n_features, int) or n_features <= 0:
@@ -46,6 +46,7 @@ class EigenModel(nn.Module):
         model.requires_grad_(False)
         w0 = self.sel.values(model)
         self.register_buffer("w0", w0)
+        self._w0_versions = self._weight_versions()   # (see `at_w0`)
         self.rank, self._n_params = rank, w0.numel()
         if rank is not None: return self._init_factors(n_features, rank, seed)  # see "Low-rank directions"
         U = torch.randn(n_features, w0.numel(), generator=torch.Generator().manual_seed(seed), dtype=w0.dtype)
@@ -73,17 +74,33 @@ class EigenModel(nn.Module):
                        cache: ActivationCache | None = None,  # activations kept between calls (see `feature_values`)
                       ) -> torch.Tensor:
         "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`output_hessian`: see `feature_values`)."
-        values = lambda U: feature_values(self.model, inputs, U, self.sel, self.div, algorithm=algorithm, chunk_size=chunk_size, w0=self.w0,
+        # Low-rank rows on the model's own weights need no swap of W0 into the model (see curvature)
+        w0 = None if self.rank is not None and U is None and self.at_w0() else self.w0
+        values = lambda U: feature_values(self.model, inputs, U, self.sel, self.div, algorithm=algorithm, chunk_size=chunk_size, w0=w0,
                                           output_hessian=output_hessian, cache=cache)
         if U is not None: return values(U)
         if self.rank is None: return values(self.U if rows is None else self.U[rows])
-        return torch.cat([values(self.direction_rows(part)) for part in self.row_chunks(rows)], -1)  # low-rank: a few rows at a time
+        chunks = self.row_chunks(rows, inputs[:chunk_size or 1])
+        return torch.cat([values(self.low_rank_rows(part)) for part in chunks], -1)  # low-rank: a few rows at a time
 
-    def row_chunks(self, rows: torch.Tensor | None = None,  # features (default: all)
+    def _weight_versions(self) -> list[int]:
+        params = dict(self.model.named_parameters())
+        return [params[p]._version for p in self.sel.paths]
+
+    def at_w0(self) -> bool:
+        "True while the model's selected weights are still W0: none has been written in place since the eigenmodel read them."
+        return self._weight_versions() == self._w0_versions
+
+    def row_chunks(self, rows: torch.Tensor | None = None,    # features (default: all)
+                   inputs: torch.Tensor | None = None,  # the samples of one kernel chunk (for factored rows' estimate)
                   ) -> list[torch.Tensor]:
-        "`rows` in chunks whose dense directions fit in `row_budget_bytes` (low-rank eigenmodels form no more at once)."
+        "`rows` in chunks whose memory in one kernel call fits `row_budget_bytes` (dense rows, or factored rows' seeds and tangents)."
         rows = torch.arange(self.n_features) if rows is None else rows
-        return list(rows.split(max(1, self.row_budget_bytes // (self.n_params * self.w0.element_size()))))
+        per_row, slots = self.n_params * self.w0.element_size(), self.low_rank_rows(rows[:1]).slots if self.rank is not None else None
+        if inputs is not None and slots is not None and not isinstance(slots, str):
+            positions = inputs.numel() // (inputs.shape[-1] if inputs.is_floating_point() else 1)   # tokens (or samples) in the chunk
+            per_row = 6 * sum(s.out_features for s in slots) * positions * self.w0.element_size()  # seeds x 6: with graph (GPT-2 small)
+        return list(rows.split(max(1, self.row_budget_bytes // per_row)))
 
     def gram(self) -> torch.Tensor:
         "U Uᵀ `[k, k]` (low-rank: from the factors, without forming U)."
@@ -109,29 +126,6 @@ class EigenModel(nn.Module):
         rank = "" if self.rank is None else f", rank={self.rank}"
         return f"n_features={self.n_features}, params={self.sel.names}, n_params={self.n_params}, divergence={self.divergence!r}{rank}"
 
-# %% ../nbs/04_eigenmodel.ipynb #41557bb1
-@dataclass
-class MatrixLayout:
-    "How one selected tensor's part of a direction is a rank-r matrix `[m, n]`, and how that matrix maps to its view."
-    m: int
-    n: int
-    rank: int
-    pre: tuple   # the matrix reshaped to this ...
-    perm: tuple  # ... then permuted gives the view
-    @property
-    def width(self) -> int: return self.rank * (self.m + self.n)
-
-def matrix_layout(name: str,   # the weight's TransformerLens name, e.g. `blocks.0.attn.W_O`
-                  view: tuple,  # its view shape, e.g. `[heads, d_head, d_model]`
-                  rank: int,    # the rank r of its part of a direction
-                 ) -> MatrixLayout:
-    "The matrix of a weight with TransformerLens name `name` and view shape `view` (see above)."
-    axes = weight_axes(name)
-    if len(view) == 2: return MatrixLayout(view[0], view[1], rank, tuple(view), (0, 1))
-    if axes == ("head", "d_head", "d_model"): return MatrixLayout(view[0] * view[1], view[2], rank, tuple(view), (0, 1, 2))   # W_O
-    if axes == ("head", "d_model", "d_head"): return MatrixLayout(view[1], view[0] * view[2], rank, (view[1], view[0], view[2]), (1, 0, 2))
-    raise ValueError(f"rank={rank} needs weight matrices; {name!r} has shape {list(view)} (select it in a dense eigenmodel)")
-
 # %% ../nbs/04_eigenmodel.ipynb #c42446a4
 @patch
 def _init_factors(self: EigenModel, n_features: int, rank: int, seed: int):
@@ -145,8 +139,15 @@ def _init_factors(self: EigenModel, n_features: int, rank: int, seed: int):
 @patch
 def _factors(self: EigenModel, F: torch.Tensor):
     "[(A `[k, m, r]`, B `[k, n, r]`) per tensor] of factor rows `F` `[k, width]`."
-    parts = F.split([l.width for l in self.layouts], -1)
-    return [(p[:, :l.m * l.rank].reshape(-1, l.m, l.rank), p[:, l.m * l.rank:].reshape(-1, l.n, l.rank)) for p, l in zip(parts, self.layouts)]
+    return LowRankRows.from_flat(F, self.layouts).factors
+
+@patch
+def low_rank_rows(self: EigenModel, rows: torch.Tensor | None = None,  # which features (default: all)
+                 ) -> LowRankRows:
+    "The features `rows` of a low-rank eigenmodel as `LowRankRows` (views of `F`: differentiable)."
+    if self.rank is None: raise ValueError("low_rank_rows needs a low-rank eigenmodel (rank=r); this one has dense rows U")
+    if "_slots" not in self.__dict__: self._slots = linear_slots(self.model, self.sel, self.layouts)   # (once: it reads every index)
+    return LowRankRows.from_flat(self.F if rows is None else self.F[rows], self.layouts, self._slots)
 
 # %% ../nbs/04_eigenmodel.ipynb #56ac7985
 @patch
@@ -154,10 +155,7 @@ def direction_rows(self: EigenModel, rows: torch.Tensor | None = None,  # which 
                   ) -> torch.Tensor:                                    # `[len(rows), n_params]`
     "Dense directions of the features `rows` (low-rank: formed from the factors, differentiably)."
     if self.rank is None: return self.U if rows is None else self.U[rows]
-    F = self.F if rows is None else self.F[rows]
-    parts = [(A @ B.transpose(1, 2)).reshape(len(F), *l.pre).permute(0, *[p + 1 for p in l.perm]).reshape(len(F), -1)
-             for (A, B), l in zip(self._factors(F), self.layouts)]
-    return torch.cat(parts, -1)
+    return self.low_rank_rows(rows).dense()
 
 @patch
 def _factor_gram(self: EigenModel) -> torch.Tensor:

@@ -290,18 +290,29 @@ def _values(em, x, m, s, kernel: _Kernel, rows=None):
     "Feature values of a shard `[b(, pos), k]`, each sample's times its scale `s` (normalize='trace': 1 / tr H(x)) when given."
     return scale_values(em.feature_values(x, kernel.chunk_size, rows=rows, output_hessian=m, cache=kernel.cache), s)
 
-def _low_rank_loss_grad(em, x, m, s, kernel, rows, loss_of):
+def _low_rank_loss_grad(em, x, m, s, kernel, rows, loss_of, separable=False):
     "Low-rank: (loss_of(a) `[..., loss]`, its gradient to the factors, a) with the kernel's graph of one chunk of rows at a time."
+    if separable: return _separable_loss_grad(em, x, m, s, kernel, rows, loss_of)
     with torch.no_grad(): a = _values(em, x, m, s, kernel, rows)                       # pass 1: the values, no graph
     a.requires_grad_(True)
     with torch.enable_grad():
         losses = loss_of(a)
         g_a, grad = torch.autograd.grad(losses[-1], [a, em.F], allow_unused=True)   # dL/da, and dL/dF through the Gram matrix
-    grad, chunks = (torch.zeros_like(em.F) if grad is None else grad), em.row_chunks(rows)
+    grad, chunks = (torch.zeros_like(em.F) if grad is None else grad), em.row_chunks(rows, x[:kernel.chunk_size])
     for part, cols in zip(chunks, torch.arange(len(rows)).split(len(chunks[0]))):
         a_part = _values(em, x, m, s, kernel, part)                                 # pass 2: one chunk's graph at a time
         grad += torch.autograd.grad((a_part * g_a[..., cols]).sum(), em.F)[0]
     return losses.detach(), grad, a.detach()
+
+def _separable_loss_grad(em, x, m, s, kernel, rows, loss_of):
+    "As `_low_rank_loss_grad` for a loss that is a sum over rows (L1): one pass, each chunk's loss and gradient on its own."
+    losses, grad, values = 0, torch.zeros_like(em.F), []
+    for part in em.row_chunks(rows, x[:kernel.chunk_size]):
+        a = _values(em, x, m, s, kernel, part)
+        part_losses = loss_of(a)
+        grad += torch.autograd.grad(part_losses[-1], em.F)[0]
+        losses, values = losses + part_losses.detach(), values + [a.detach()]
+    return losses, grad, torch.cat(values, -1)
 
 def _descend(em, opt, grad, rows, lr):
     "Step `rows` down their gradient (dense rows: the optimizer takes the tangent part; factors: `EigenModel.sphere_gradient`)."
@@ -312,7 +323,7 @@ def _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where):
     "Update 1: rows `rows` of U down L1 of the global batch (`batch`: this rank's shard and its share of the batch)."
     x, m, s, kernel, share = batch
     if len(x) and em.rank is not None:
-        hc, grad, _ = _low_rank_loss_grad(em, x, m, s, kernel, rows, lambda a: (high_curvature_loss(a, c.power) * share)[None])
+        hc, grad, _ = _low_rank_loss_grad(em, x, m, s, kernel, rows, lambda a: (high_curvature_loss(a, c.power) * share)[None], separable=True)
         hc = hc[0]
     elif len(x):
         hc = high_curvature_loss(_values(em, x, m, s, kernel, rows), c.power) * share
