@@ -16,11 +16,11 @@ from .optimizer import fit
 from .testing import kernel_errors, planted_problem, best_cosines, planted_recovered
 from pathlib import Path
 import json, os, subprocess
-from .scale import init_distributed, is_main_process
+from .scale import failing_together, init_distributed, is_main_process
 
 # %% auto #0
-__all__ = ['COMMANDS', 'demo', 'RunRecord', 'run_tms', 'run_xor', 'run_induction', 'run_train_lm', 'run_transformer',
-           'run_evaluate', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'ONE_PROCESS', 'demo', 'RunRecord', 'run_tms', 'run_xor', 'run_induction', 'run_train_lm',
+           'run_transformer', 'run_evaluate', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cb810a4f
 def demo(seed: int = 0,    # seeds the MLP, the directions and the planted problem
@@ -440,6 +440,7 @@ COMMANDS = {
     "transformer": (run_transformer, "fit features of a causal LM's weights (default: TinyStories-1M, layer 4 W_K)"),
     "evaluate": (run_evaluate, "score a saved run against baselines: captured curvature, sparsity, interference, stability"),
 }
+ONE_PROCESS = {"demo", "train-lm", "evaluate"}   # commands whose work is not data-parallel: under torchrun, rank 0 runs them alone
 
 # %% ../nbs/90_cli.ipynb #1f4c9cf4
 def build_parser() -> argparse.ArgumentParser:
@@ -459,8 +460,11 @@ def main(argv: list[str] | None = None,  # arguments (default: the command line'
     "Run the `sparse-eigendecomp` command line; returns the exit code."
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
-    if args.nproc > 1 and "WORLD_SIZE" not in os.environ: return _launch(args.nproc, argv)
-    init_distributed(getattr(args, "device", "cpu"))  # under torchrun: join its process group
+    if args.command in ONE_PROCESS and (args.nproc > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1):
+        print(f"{args.command} runs in one process (--nproc and torchrun are for the fits of {sorted(set(COMMANDS) - ONE_PROCESS)})", file=sys.stderr)
+        if int(os.environ.get("RANK", "0")) > 0: return 0   # under torchrun: rank 0 does the work alone
+    elif args.nproc > 1 and "WORLD_SIZE" not in os.environ: return _launch(args.nproc, argv)
+    else: init_distributed(getattr(args, "device", "cpu"))  # under torchrun: join its process group
     try: return _run(args)
     except ValueError as e:
         if args.debug: raise
@@ -473,7 +477,7 @@ def _run(args) -> int:
     names = set(inspect.signature(func).parameters) | {p.name for p, _ in getattr(func, "library_options", ())}
     kwargs = {k: v for k, v in vars(args).items() if k in names}
     if not is_main_process() and "file" in names: kwargs["file"] = open(os.devnull, "w")  # rank 0 prints
-    return _exit_code(func(**kwargs))
+    with failing_together(): return _exit_code(func(**kwargs))   # (under torchrun: an error ends every rank with it)
 
 def _exit_code(result) -> int:
     "1 for a check that failed (a False result, or one whose 'recovered' is false), else 0."

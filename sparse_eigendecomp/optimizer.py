@@ -18,7 +18,7 @@ from .curvature import all_finite, auto_chunk_size
 from .tangents import ActivationCache
 from .eigenmodel import EigenModel
 from .files import atomic_write
-from .scale import world, all_reduce_sum
+from .scale import world, all_reduce_sum, failing_together
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'NORMALIZATIONS', 'LR_SCHEDULES', 'FIT_STATE_TENSORS', 'FIT_STATE_JSON', 'high_curvature_loss',
@@ -455,27 +455,28 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                desc="fit", leave=False)
     last_good = em.trainable.detach().clone()
     try:
-        while pos.epoch < c.epochs:
-            if pos.order is None:
-                pos.order, pos.batch = torch.randperm(len(data), generator=gen), 0
-                pos.sum_abs_a = torch.zeros(em.n_features, dtype=em.w0.dtype, device=em.w0.device)
-            batches = pos.order.split(c.batch_size)
-            while pos.batch < len(batches):
-                record = _step(em, opt, data, output_hessian, scale, batches[pos.batch], gen, c, scheduled_lr(c, len(history), steps),
-                               u_batch_size, kernel, last_good, pos)
-                last_good = em.trainable.detach().clone()
-                history.append(record)
-                pos.batch += 1
-                if checkpoint_every and len(history) % checkpoint_every == 0: save()
-                bar.set_postfix(high_curvature=f"{record['high_curvature']:.4g}", interference=f"{record['interference']:.4g}", refresh=False); bar.update()
-                for cb in callbacks: cb(em, record)
-            if c.revive and pos.epoch < c.epochs - 1:
-                rows = _revive_rows(em, opt, pos.sum_abs_a, gen, c.dead_fraction, c.duplicate_cos)
-                if rows and c.orthogonal: orthonormalize_rows_(em.U.data)
-                history.revived += [(pos.epoch, r) for r in rows]
-                last_good = em.trainable.detach().clone()
-            pos.epoch, pos.order = pos.epoch + 1, None
-        if checkpoint_every: save()
+        with failing_together():   # an error on this rank ends every rank of a distributed fit with it (see scale)
+            while pos.epoch < c.epochs:
+                if pos.order is None:
+                    pos.order, pos.batch = torch.randperm(len(data), generator=gen), 0
+                    pos.sum_abs_a = torch.zeros(em.n_features, dtype=em.w0.dtype, device=em.w0.device)
+                batches = pos.order.split(c.batch_size)
+                while pos.batch < len(batches):
+                    record = _step(em, opt, data, output_hessian, scale, batches[pos.batch], gen, c, scheduled_lr(c, len(history), steps),
+                                   u_batch_size, kernel, last_good, pos)
+                    last_good = em.trainable.detach().clone()
+                    history.append(record)
+                    pos.batch += 1
+                    if checkpoint_every and len(history) % checkpoint_every == 0: save()
+                    bar.set_postfix(high_curvature=f"{record['high_curvature']:.4g}", interference=f"{record['interference']:.4g}", refresh=False); bar.update()
+                    for cb in callbacks: cb(em, record)
+                if c.revive and pos.epoch < c.epochs - 1:
+                    rows = _revive_rows(em, opt, pos.sum_abs_a, gen, c.dead_fraction, c.duplicate_cos)
+                    if rows and c.orthogonal: orthonormalize_rows_(em.U.data)
+                    history.revived += [(pos.epoch, r) for r in rows]
+                    last_good = em.trainable.detach().clone()
+                pos.epoch, pos.order = pos.epoch + 1, None
+            if checkpoint_every: save()
     except KeyboardInterrupt:
         with torch.no_grad(): em.trainable.copy_(last_good)
         history.interrupted = True

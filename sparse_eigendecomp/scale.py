@@ -5,12 +5,15 @@
 # %% ../nbs/13_scale.ipynb #b9a38da2
 from __future__ import annotations
 import importlib, os, tempfile
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 import torch
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['world', 'is_main_process', 'all_reduce_sum', 'init_distributed', 'run_in_processes']
+__all__ = ['world', 'is_main_process', 'all_reduce_sum', 'init_distributed', 'run_in_processes', 'RankFailed', 'failing_together',
+           'rows_of_rank', 'gather_rows']
 
 # %% ../nbs/13_scale.ipynb #7f0ab769
 def world() -> tuple[int, int]:
@@ -25,8 +28,10 @@ def is_main_process() -> bool:
 # %% ../nbs/13_scale.ipynb #c78f0ec9
 def all_reduce_sum(t: torch.Tensor,  # summed over ranks in place (unchanged in one process)
                   ) -> torch.Tensor:
-    "Sum `t` over all ranks, in place; returns it."
-    if world()[1] > 1: dist.all_reduce(t, op=dist.ReduceOp.SUM)
+    "Sum `t` over all ranks, in place; returns it (`RankFailed` with another rank's error when that rank left the job)."
+    if world()[1] == 1: return t
+    try: dist.all_reduce(t, op=dist.ReduceOp.SUM)
+    except RuntimeError as e: raise _failed_rank(e) from e
     return t
 
 # %% ../nbs/13_scale.ipynb #a491e36d
@@ -63,3 +68,52 @@ def run_in_processes(target: str,   # "module:function", called on every rank wi
         worker = importlib.import_module("sparse_eigendecomp.scale")._worker
         mp.spawn(worker, args=(nproc, str(Path(tmp) / "store"), target, args, out, threads), nprocs=nproc, join=True)
         return [torch.load(f"{out}.{r}", weights_only=False) for r in range(nproc)]
+
+# %% ../nbs/13_scale.ipynb #d2382e0d
+class RankFailed(RuntimeError):
+    "Another rank of this torch.distributed job failed; the message is its error."
+
+_ERROR_KEY = "sparse_eigendecomp/error"
+
+def _store():  # the job's key-value store (no public accessor: the default group's)
+    return dist.distributed_c10d._get_default_store()
+
+def _failed_rank(e: Exception, wait_s: float = 5.0) -> Exception:
+    "The error a failed rank posted (as `RankFailed`), or `e` itself when none was posted within `wait_s`."
+    try:
+        _store().wait([_ERROR_KEY], timedelta(seconds=wait_s))
+        return RankFailed(_store().get(_ERROR_KEY).decode())
+    except Exception: return e
+
+# %% ../nbs/13_scale.ipynb #51ca0d9b
+@contextmanager
+def failing_together():
+    "Within this context, an exception on this rank is posted to the job's store, so that its peers end with it (see above)."
+    try: yield
+    except RankFailed: raise
+    except BaseException as e:
+        if world()[1] > 1:
+            try: _store().set(_ERROR_KEY, f"rank {world()[0]} failed: {type(e).__name__}: {e}")
+            except Exception: pass   # (the store may be gone as well; the peers then see the broken collective)
+        raise
+
+# %% ../nbs/13_scale.ipynb #985702e3
+def rows_of_rank(n: int,  # rows to share
+                ) -> torch.Tensor:
+    "This rank's rows of `n`: the ranks take consecutive, nearly equal shares (all of them in one process)."
+    rank, size = world()
+    return torch.arange(n).tensor_split(size)[rank]
+
+def gather_rows(part: torch.Tensor,  # this rank's rows (of `rows_of_rank(n)`), `[len, ...]`
+                n: int,              # rows in all
+               ) -> torch.Tensor:    # `[n, ...]`, the same on every rank
+    "All ranks' `part`s, in row order (an all-gather; `part` itself in one process)."
+    rank, size = world()
+    if size == 1: return part
+    lengths = [len(s) for s in torch.arange(n).tensor_split(size)]
+    padded = part.new_zeros(max(lengths), *part.shape[1:])
+    padded[:len(part)] = part
+    parts = [torch.empty_like(padded) for _ in range(size)]
+    try: dist.all_gather(parts, padded)
+    except RuntimeError as e: raise _failed_rank(e) from e
+    return torch.cat([p[:l] for p, l in zip(parts, lengths)])

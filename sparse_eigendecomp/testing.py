@@ -20,7 +20,7 @@ from .tangents import structured_reason
 __all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',
            'planted_problem', 'best_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
            'planted_outlier', 'PlantedMatrices', 'planted_matrices', 'tiny_causal_lm', 'tiny_tokenizer',
-           'planted_fit_job', 'tms_assignment_job']
+           'planted_fit_job', 'failing_fit_job', 'prepared_tokens_job', 'tms_assignment_job']
 
 # %% ../nbs/80_testing.ipynb #565cb22c
 def per_sample_hessian(model: nn.Module,          # any model `feature_values` accepts
@@ -255,6 +255,31 @@ def planted_fit_job(epochs: int = 2,                 # epochs of the fit (12 ste
              checkpoint_every=checkpoint_every, checkpoint_dir=checkpoint_dir, resume=resume)
     except _Stop: return None
     return em.U.detach().clone()
+
+# %% ../nbs/80_testing.ipynb #6f935173
+def failing_fit_job(fail_rank: int = 1,   # the rank that raises
+                    fail_step: int = 2,   # after this step (1-based)
+                   ) -> str:              # how this rank's fit ended: "finished", or "<error type>: <message>"
+    "The planted fit (as one rank of several) in which rank `fail_rank` raises after step `fail_step`: how each rank ends."
+    from sparse_eigendecomp.eigenmodel import EigenModel
+    from sparse_eigendecomp.optimizer import fit
+    from sparse_eigendecomp.scale import world
+    def fail(em, record):
+        if world()[0] == fail_rank and record["batch"] + 1 == fail_step: raise ValueError(f"rank {fail_rank} failed on purpose in step {fail_step}")
+    model, X, _ = planted_problem(0)
+    try: fit(EigenModel(model.double(), "weight", 3), X.double(), epochs=2, batch_size=50, lr=0.05, progress=False, callbacks=[fail])
+    except Exception as e: return f"{type(e).__name__}: {e}"
+    return "finished"
+
+# %% ../nbs/80_testing.ipynb #3b74c9e8
+def prepared_tokens_job() -> tuple:
+    "`prepare_tokens` of 7 contexts on a tiny GPT-Neo (in one process, or as one rank of several): (resid, output Hessian, own rows)."
+    from sparse_eigendecomp.transformer import prepare_tokens, token_eigenmodel
+    from sparse_eigendecomp.scale import rows_of_rank
+    lm = tiny_causal_lm("gpt_neo", dtype=torch.float64)
+    tokens = torch.randint(0, 50, (7, 6), generator=torch.Generator().manual_seed(0))
+    data = prepare_tokens(token_eigenmodel(lm, "blocks.1.attn.W_K", 2).model, lm, tokens)
+    return data.resid, data.output_hessian, rows_of_rank(len(tokens)).tolist()
 
 # %% ../nbs/80_testing.ipynb #09a7f051
 def tms_assignment_job(seed: int = 0,  # seeds the TMS experiment

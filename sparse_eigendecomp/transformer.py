@@ -17,6 +17,7 @@ from .eigenmodel import EigenModel
 from .files import atomic_write, atomic_write_figure, atomic_write_text
 from .optimizer import FitConfig, History, fit, fit_config, sample_scale, scale_values
 from .tangents import ActivationCache
+from .scale import gather_rows, rows_of_rank
 from .analysis import top_token_examples, feature_density, direction_norms, beats_random, TokenExample
 from .views import Html, figure_html, examples_html, density_plot, direction_plot, activation_histograms
 from .language_model import read_stories, encode_stories, HubUnavailable, first_line
@@ -61,6 +62,10 @@ class TokenData:
     def __len__(self): return len(self.tokens)
     @property
     def n_tokens(self) -> int: return self.tokens.numel()
+    def rows(self, index: torch.Tensor,  # which contexts
+            ) -> TokenData:
+        "These contexts only."
+        return TokenData(self.tokens[index], self.resid[index], None if self.output_hessian is None else self.output_hessian[index], self.seconds)
 
 # %% ../nbs/12_transformer.ipynb #26224850
 @torch.no_grad()
@@ -72,15 +77,15 @@ def prepare_tokens(tail: ResidualTail,          # the model from the split on
                    output_hessian_budget_gib: float = 4.0,  # the output Hessian is built only below this size (GiB)
                   ) -> TokenData:
     "`resid_pre` at `tail.start_at_layer` and, if asked and it fits, the KL output Hessian of the final residual, for token ids `[n, pos]`."
-    t0 = time.perf_counter()
-    resid = resid_pre(model, tokens, tail.start_at_layer)
-    d = resid.shape[-1]
+    t0, mine = time.perf_counter(), rows_of_rank(len(tokens))   # under torch.distributed, each rank prepares its share
+    own = resid_pre(model, tokens[mine], tail.start_at_layer)
+    resid, d = gather_rows(own, len(tokens)), own.shape[-1]
     if not (precompute_output_hessian and tokens.numel() * d * d * resid.element_size() <= output_hessian_budget_gib * 2**30):
         return TokenData(tokens, resid, None, time.perf_counter() - t0)
     W_U, b_U = unembedding(tail)
-    with eval_mode(tail): final = torch.cat([tail(r) for r in resid.split(batch_size)])
+    with eval_mode(tail): final = torch.cat([tail(r) for r in own.split(batch_size)])
     M = kl_readout_hessian(final, W_U, b_U)  # one call: its setup (the unembeddings' outer products) is paid once
-    return TokenData(tokens, resid, M, time.perf_counter() - t0)
+    return TokenData(tokens, resid, gather_rows(M, len(tokens)), time.perf_counter() - t0)
 
 # %% ../nbs/12_transformer.ipynb #cc2b1084
 def token_eigenmodel(model: nn.Module,   # a causal LM of a supported family, or a TransformerBridge around one
@@ -266,7 +271,9 @@ def _output_hessian_choices(policy: str, d_model: int, n_features: int, epochs: 
 def _held_out_values(em: EigenModel, model: nn.Module, held: TokenData, c: FitConfig):
     "Held-out values as the fit optimized them, random directions' values, and (several weights) the finite-distance check."
     cache = ActivationCache()   # the held-out contexts' activations, for their values, traces and the random directions
-    with torch.no_grad(): raw = token_feature_values(em, held, c.batch_size, cache).cpu()  # (the automatic chunk is sized for the readout's graph)
+    mine = rows_of_rank(len(held))   # under torch.distributed, each rank takes its share of the contexts
+    with torch.no_grad():   # (the automatic chunk is sized for the readout's graph)
+        raw = gather_rows(token_feature_values(em, held.rows(mine), c.batch_size, cache), len(held)).cpu()
     scale = None   # under normalize='trace', each token's share of its own curvature
     if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size, cache).view(raw.shape[:-1])
     finite = _finite_distance(em, held, raw) if len(em.sel.names) > 1 else None
