@@ -21,13 +21,17 @@ from .files import atomic_write
 from .lowrank import LowRankRows, linear_slots, matrix_layout
 
 # %% auto #0
-__all__ = ['ROW_BUDGET_BYTES', 'CONFIG_NAME', 'TENSORS_NAME', 'EigenModel']
+__all__ = ['ROW_BUDGET_BYTES', 'CONFIG_NAME', 'TENSORS_NAME', 'EigenModel', 'LowRankEigenModel']
 
-# %% ../nbs/04_eigenmodel.ipynb #4a3f60c3
+# %% ../nbs/04_eigenmodel.ipynb #13c79e88
 ROW_BUDGET_BYTES = 2 * 2**30  # low-rank: what the rows of one kernel call may take (default of `row_budget_bytes`; see `row_chunks`)
 
 class EigenModel(nn.Module):
     "k unit directions `U` `[n_features, n_params]` in the selected parameters of a frozen `model`, at its weights W0."
+    def __new__(cls, *args, **kwargs):   # `rank=r` makes a `LowRankEigenModel` (the same interface, rows kept as factors)
+        rank = kwargs.get("rank", args[5] if len(args) > 5 else None)
+        return super().__new__(LowRankEigenModel if cls is EigenModel and rank is not None else cls)
+
     def __init__(self, model: nn.Module,  # the trained model (frozen here: its weights are W0)
                  params: str | Sequence[str] | ParamSelection,  # the parameters the directions live in (see `select_params`)
                  n_features: int,            # number of directions k
@@ -36,34 +40,20 @@ class EigenModel(nn.Module):
                  rank: int | None = None,    # each weight matrix's part of a direction has this rank (None: dense; see below)
                  row_budget_bytes: int = ROW_BUDGET_BYTES):  # low-rank: what the rows of one kernel call may take (see `row_chunks`)
         super().__init__()
-        self.row_budget_bytes = row_budget_bytes
         if not isinstance(n_features, int) or n_features <= 0:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
         self.sel = select_params(model, params)
         self.div = get_divergence(divergence)  # a name, or a Divergence object such as `readout_kl(W_U)`
-        self.seed = seed
+        self.seed, self.rank, self.row_budget_bytes = seed, rank, row_budget_bytes
         self._model = [model]  # a list keeps the model out of this module's parameters and state_dict
         model.requires_grad_(False)
-        w0 = self.sel.values(model)
-        self.register_buffer("w0", w0)
+        self.register_buffer("w0", self.sel.values(model))
         self._w0_versions = self._weight_versions()   # (see `at_w0`)
-        self.rank, self._n_params = rank, w0.numel()
-        if rank is not None: return self._init_factors(n_features, rank, seed)  # see "Low-rank directions"
-        U = torch.randn(n_features, w0.numel(), generator=torch.Generator().manual_seed(seed), dtype=w0.dtype)
-        self.U = nn.Parameter((U / U.norm(dim=1, keepdim=True)).to(w0.device))
+        self._init_rows(n_features, seed)
 
-    @property
-    def model(self) -> nn.Module: return self._model[0]
-    @property
-    def divergence(self) -> str: return self.div.name
-    @property
-    def trainable(self) -> nn.Parameter:
-        "What the optimizer trains: `U` (dense), or the factors `F` (low-rank), one row per feature."
-        return self.U if self.rank is None else self.F
-    @property
-    def n_features(self) -> int: return self.trainable.shape[0]
-    @property
-    def n_params(self) -> int: return self._n_params
+    def _init_rows(self, n_features: int, seed: int):
+        U = torch.randn(n_features, self.n_params, generator=torch.Generator().manual_seed(seed), dtype=self.w0.dtype)
+        self.U = nn.Parameter((U / U.norm(dim=1, keepdim=True)).to(self.w0.device))
 
     def feature_values(self, inputs: torch.Tensor,      # samples `[batch, ...]` (or `resid_pre` for a tail)
                        chunk_size: int | None = None,  # samples per kernel chunk (default: automatic)
@@ -74,110 +64,145 @@ class EigenModel(nn.Module):
                        cache: ActivationCache | None = None,  # activations kept between calls (see `feature_values`)
                       ) -> torch.Tensor:
         "a_u(x) for every row of `U` (default: all features): `[batch(, pos), n_features]` (`output_hessian`: see `feature_values`)."
-        # Low-rank rows on the model's own weights need no swap of W0 into the model (see curvature)
-        w0 = None if self.rank is not None and U is None and self.at_w0() else self.w0
-        values = lambda U: feature_values(self.model, inputs, U, self.sel, self.div, algorithm=algorithm, chunk_size=chunk_size, w0=w0,
-                                          output_hessian=output_hessian, cache=cache)
-        if U is not None: return values(U)
-        if self.rank is None: return values(self.U if rows is None else self.U[rows])
-        chunks = self.row_chunks(rows, inputs[:chunk_size or 1])
-        return torch.cat([values(self.low_rank_rows(part)) for part in chunks], -1)  # low-rank: a few rows at a time
+        call = lambda U, w0=self.w0: feature_values(self.model, inputs, U, self.sel, self.div, algorithm=algorithm, chunk_size=chunk_size,
+                                                    w0=w0, output_hessian=output_hessian, cache=cache)
+        return call(U) if U is not None else self._row_values(call, rows, inputs[:chunk_size or 1])
 
-    def _weight_versions(self) -> list[int]:
-        params = dict(self.model.named_parameters())
-        return [params[p]._version for p in self.sel.paths]
+    def _row_values(self, call, rows, chunk):  # dense rows: all at once
+        return call(self.U if rows is None else self.U[rows])
 
-    def at_w0(self) -> bool:
-        "True while the model's selected weights are still W0: none has been written in place since the eigenmodel read them."
-        return self._weight_versions() == self._w0_versions
+# %% ../nbs/04_eigenmodel.ipynb #c731d899
+@patch(as_prop=True)
+def model(self: EigenModel) -> nn.Module: return self._model[0]
+@patch(as_prop=True)
+def divergence(self: EigenModel) -> str: return self.div.name
+@patch(as_prop=True)
+def trainable(self: EigenModel) -> nn.Parameter:
+    "What the optimizer trains: `U` (dense), or the factors `F` (low-rank), one row per feature."
+    return self.U
+@patch(as_prop=True)
+def n_features(self: EigenModel) -> int: return self.trainable.shape[0]
+@patch(as_prop=True)
+def n_params(self: EigenModel) -> int: return self.w0.numel()
 
-    def row_chunks(self, rows: torch.Tensor | None = None,    # features (default: all)
-                   inputs: torch.Tensor | None = None,  # the samples of one kernel chunk (for factored rows' estimate)
-                  ) -> list[torch.Tensor]:
-        "`rows` in chunks whose memory in one kernel call fits `row_budget_bytes` (dense rows, or factored rows' seeds and tangents)."
-        rows = torch.arange(self.n_features) if rows is None else rows
-        per_row, slots = self.n_params * self.w0.element_size(), self.low_rank_rows(rows[:1]).slots if self.rank is not None else None
-        if inputs is not None and slots is not None and not isinstance(slots, str):
-            positions = inputs.numel() // (inputs.shape[-1] if inputs.is_floating_point() else 1)   # tokens (or samples) in the chunk
-            per_row = 6 * sum(s.out_features for s in slots) * positions * self.w0.element_size()  # seeds x 6: with graph (GPT-2 small)
-        return list(rows.split(max(1, self.row_budget_bytes // per_row)))
-
-    def gram(self) -> torch.Tensor:
-        "U Uᵀ `[k, k]` (low-rank: from the factors, without forming U)."
-        return self.U @ self.U.T if self.rank is None else self._factor_gram()
-
-    @torch.no_grad()
-    def normalize_(self):
-        "Rescale every row of `U` to unit norm, in place (low-rank: every factor by the square root)."
-        if self.rank is not None: return self._normalize_factors_()
-        self.U.div_(self.U.norm(dim=1, keepdim=True).clamp_min(torch.finfo(self.U.dtype).tiny))
-        return self
-
-    def __getattr__(self, name: str):
-        if name == "U" and self.__dict__.get("rank") is not None: return self.direction_rows()  # low-rank: U formed on demand
-        return super().__getattr__(name)
-
-    def directions(self) -> list[dict[str, torch.Tensor]]:
-        "For each feature, {parameter name: its direction shaped like that parameter's view}, e.g. W_K `[heads, d_model, d_head]`."
-        views = self.sel.as_views(self.U.detach())
-        return [{name: v[i] for name, v in views.items()} for i in range(self.n_features)]
-
-    def extra_repr(self):
-        rank = "" if self.rank is None else f", rank={self.rank}"
-        return f"n_features={self.n_features}, params={self.sel.names}, n_params={self.n_params}, divergence={self.divergence!r}{rank}"
-
-# %% ../nbs/04_eigenmodel.ipynb #c42446a4
+# %% ../nbs/04_eigenmodel.ipynb #51c5f1e0
 @patch
-def _init_factors(self: EigenModel, n_features: int, rank: int, seed: int):
-    if not isinstance(rank, int) or rank < 1: raise ValueError(f"rank must be a positive integer or None, got {rank!r}")
-    self.layouts = [matrix_layout(name, tuple(view or shape), rank)
-                    for name, shape, view in zip(self.sel.names, self.sel.shapes, self.sel.view_shapes)]
-    F = torch.randn(n_features, sum(l.width for l in self.layouts), generator=torch.Generator().manual_seed(seed), dtype=self.w0.dtype)
-    self.F = nn.Parameter(F.to(self.w0.device))
-    self.normalize_()
+def _weight_versions(self: EigenModel) -> list[int]:
+    params = dict(self.model.named_parameters())
+    return [params[p]._version for p in self.sel.paths]
 
 @patch
-def _factors(self: EigenModel, F: torch.Tensor):
-    "[(A `[k, m, r]`, B `[k, n, r]`) per tensor] of factor rows `F` `[k, width]`."
-    return LowRankRows.from_flat(F, self.layouts).factors
+def at_w0(self: EigenModel) -> bool:
+    "True while the model's selected weights are still W0: none has been written in place since the eigenmodel read them."
+    return self._weight_versions() == self._w0_versions
 
 @patch
-def low_rank_rows(self: EigenModel, rows: torch.Tensor | None = None,  # which features (default: all)
-                 ) -> LowRankRows:
-    "The features `rows` of a low-rank eigenmodel as `LowRankRows` (views of `F`: differentiable)."
-    if self.rank is None: raise ValueError("low_rank_rows needs a low-rank eigenmodel (rank=r); this one has dense rows U")
-    if "_slots" not in self.__dict__: self._slots = linear_slots(self.model, self.sel, self.layouts)   # (once: it reads every index)
-    return LowRankRows.from_flat(self.F if rows is None else self.F[rows], self.layouts, self._slots)
+def gram(self: EigenModel) -> torch.Tensor:
+    "U Uᵀ `[k, k]` (low-rank: from the factors, without forming U)."
+    return self.U @ self.U.T
 
-# %% ../nbs/04_eigenmodel.ipynb #56ac7985
+@patch
+@torch.no_grad()
+def normalize_(self: EigenModel):
+    "Rescale every row of `U` to unit norm, in place (low-rank: every factor by the square root)."
+    self.U.div_(self.U.norm(dim=1, keepdim=True).clamp_min(torch.finfo(self.U.dtype).tiny))
+    return self
+
+# %% ../nbs/04_eigenmodel.ipynb #13645bfe
 @patch
 def direction_rows(self: EigenModel, rows: torch.Tensor | None = None,  # which features (default: all)
                   ) -> torch.Tensor:                                    # `[len(rows), n_params]`
     "Dense directions of the features `rows` (low-rank: formed from the factors, differentiably)."
-    if self.rank is None: return self.U if rows is None else self.U[rows]
-    return self.low_rank_rows(rows).dense()
+    return self.U if rows is None else self.U[rows]
 
 @patch
-def _factor_gram(self: EigenModel) -> torch.Tensor:
-    return sum((torch.einsum("ima,jmb->ijab", A, A) * torch.einsum("ina,jnb->ijab", B, B)).sum((-1, -2)) for A, B in self._factors(self.F))
+def directions(self: EigenModel) -> list[dict[str, torch.Tensor]]:
+    "For each feature, {parameter name: its direction shaped like that parameter's view}, e.g. W_K `[heads, d_model, d_head]`."
+    views = self.sel.as_views(self.U.detach())
+    return [{name: v[i] for name, v in views.items()} for i in range(self.n_features)]
 
-@patch
-@torch.no_grad()
-def _normalize_factors_(self: EigenModel):
-    self.F.mul_(self._factor_gram().diagonal().clamp_min(torch.finfo(self.F.dtype).tiny).pow(-0.25)[:, None])  # ‖u‖^(-1/2)
-    return self
-
-# %% ../nbs/04_eigenmodel.ipynb #640d4a65
 @patch
 def sphere_gradient(self: EigenModel, grad: torch.Tensor,  # ∂L/∂(trainable rows `rows`) of a loss taken at the rows as they are
                     rows: torch.Tensor | None = None,     # the features `grad` is of (default: all)
                    ) -> torch.Tensor:                     # the gradient of the loss of the unit directions û = u/‖u‖, at ‖u‖ = 1
-    "Riemannian gradient on the unit sphere: dense rows lose their radial part; factors get Jᵀg − (uᵀg/‖u‖²) Jᵀu (see above)."
-    if self.rank is None:
-        u = self.U.detach() if rows is None else self.U.detach()[rows]
-        return grad - ((grad * u).sum(1) / u.square().sum(1))[:, None] * u
+    "Riemannian gradient on the unit sphere: dense rows lose their radial part; factors get Jᵀg − (uᵀg/‖u‖²) Jᵀu (see below)."
+    u = self.U.detach() if rows is None else self.U.detach()[rows]
+    return grad - ((grad * u).sum(1) / u.square().sum(1))[:, None] * u
+
+@patch
+def extra_repr(self: EigenModel):
+    rank = "" if self.rank is None else f", rank={self.rank}"
+    return f"n_features={self.n_features}, params={self.sel.names}, n_params={self.n_params}, divergence={self.divergence!r}{rank}"
+
+# %% ../nbs/04_eigenmodel.ipynb #43bfecbc
+class LowRankEigenModel(EigenModel):
+    "An `EigenModel` whose rows are rank-r matrices in every selected weight, trained as their factors `F` (see above)."
+    def _init_rows(self, n_features: int, seed: int):
+        if not isinstance(self.rank, int) or self.rank < 1: raise ValueError(f"rank must be a positive integer or None, got {self.rank!r}")
+        self.layouts = [matrix_layout(name, tuple(view or shape), self.rank)
+                        for name, shape, view in zip(self.sel.names, self.sel.shapes, self.sel.view_shapes)]
+        F = torch.randn(n_features, sum(l.width for l in self.layouts), generator=torch.Generator().manual_seed(seed), dtype=self.w0.dtype)
+        self.F = nn.Parameter(F.to(self.w0.device))
+        self.normalize_()
+
+    @property
+    def trainable(self) -> nn.Parameter: return self.F
+    @property
+    def U(self) -> torch.Tensor: return self.direction_rows()   # formed on demand, differentiably
+
+# %% ../nbs/04_eigenmodel.ipynb #5bfa6ebf
+@patch
+def low_rank_rows(self: LowRankEigenModel, rows: torch.Tensor | None = None,  # which features (default: all)
+                 ) -> LowRankRows:
+    "The features `rows` as `LowRankRows` (views of `F`: differentiable), with where their matrices act in the model."
+    if "_slots" not in self.__dict__: self._slots = linear_slots(self.model, self.sel, self.layouts)   # (once: it reads every index)
+    return LowRankRows.from_flat(self.F if rows is None else self.F[rows], self.layouts, self._slots)
+
+@patch
+def direction_rows(self: LowRankEigenModel, rows: torch.Tensor | None = None,  # noqa: F811 which features (default: all)
+                  ) -> torch.Tensor:                                           # `[len(rows), n_params]`
+    "Dense directions of the features `rows`, formed from the factors (differentiably)."
+    return self.low_rank_rows(rows).dense()
+
+@patch
+def row_chunks(self: LowRankEigenModel, rows: torch.Tensor | None = None,    # features (default: all)
+               inputs: torch.Tensor | None = None,  # the samples of one kernel chunk (for factored rows' estimate)
+              ) -> list[torch.Tensor]:
+    "`rows` in chunks whose memory in one kernel call fits `row_budget_bytes` (dense rows, or factored rows' seeds and tangents)."
+    rows = torch.arange(self.n_features) if rows is None else rows
+    per_row, slots = self.n_params * self.w0.element_size(), self.low_rank_rows(rows[:1]).slots
+    if inputs is not None and not isinstance(slots, str):
+        positions = inputs.numel() // (inputs.shape[-1] if inputs.is_floating_point() else 1)   # tokens (or samples) in the chunk
+        per_row = 6 * sum(s.out_features for s in slots) * positions * self.w0.element_size()  # seeds x 6: with graph (GPT-2 small)
+    return list(rows.split(max(1, self.row_budget_bytes // per_row)))
+
+@patch
+def _row_values(self: LowRankEigenModel, call, rows, chunk):  # noqa: F811 a few rows at a time; on the model's own weights, no swap of W0 (see curvature)
+    w0 = None if self.at_w0() else self.w0
+    return torch.cat([call(self.low_rank_rows(part), w0) for part in self.row_chunks(rows, chunk)], -1)
+
+# %% ../nbs/04_eigenmodel.ipynb #be5a301d
+@patch
+def gram(self: LowRankEigenModel) -> torch.Tensor:  # noqa: F811 (the low-rank method: patches stand in for a class body)
+    "U Uᵀ `[k, k]` from the factors, without forming U."
+    return sum((torch.einsum("ima,jmb->ijab", A, A) * torch.einsum("ina,jnb->ijab", B, B)).sum((-1, -2))
+               for A, B in LowRankRows.from_flat(self.F, self.layouts).factors)
+
+@patch
+@torch.no_grad()
+def normalize_(self: LowRankEigenModel):  # noqa: F811 (as above)
+    "Rescale every row to unit norm, in place: every factor by ‖u‖^(-1/2)."
+    self.F.mul_(self.gram().diagonal().clamp_min(torch.finfo(self.F.dtype).tiny).pow(-0.25)[:, None])
+    return self
+
+# %% ../nbs/04_eigenmodel.ipynb #a5763e25
+@patch
+def sphere_gradient(self: LowRankEigenModel, grad: torch.Tensor,  # noqa: F811 ∂L/∂(factor rows `rows`) of a loss taken at the rows as they are
+                    rows: torch.Tensor | None = None,     # the features `grad` is of (default: all)
+                   ) -> torch.Tensor:                     # the gradient of the loss of the unit directions û = u/‖u‖, at ‖u‖ = 1
+    "The factors' Riemannian gradient on the unit sphere: Jᵀg − (uᵀg/‖u‖²) Jᵀu (see above)."
     F = self.F.detach() if rows is None else self.F.detach()[rows]
-    factors = self._factors(F)
+    factors = LowRankRows.from_flat(F, self.layouts).factors
     u_g = (F * grad).sum(1) / 2                                                             # uᵀg (J F = 2u)
     norm2 = sum(((A.mT @ A) * (B.mT @ B)).sum((-1, -2)) for A, B in factors)                # ‖u‖²
     J_u = torch.cat([torch.cat([(A @ (B.mT @ B)).flatten(1), (B @ (A.mT @ A)).flatten(1)], 1) for A, B in factors], 1)

@@ -46,7 +46,8 @@ class ParamSelection:
     @cached_property
     def _inverse_orders(self) -> list[torch.Tensor | None]:  # (a sort of a view's whole index is a forward pass's time on GPT-2 small)
         "For each view that is a permutation of its whole tensor, the view order of each storage position; None for the others."
-        return [torch.argsort(i) if i is not None and len(i) == s.numel() else None for s, i in zip(self.shapes, self.indices)]
+        order = lambda i: torch.argsort(i).to(torch.int32 if len(i) < 2**31 else torch.int64)   # (int32: half the memory)
+        return [order(i) if i is not None and len(i) == s.numel() else None for s, i in zip(self.shapes, self.indices)]
 
 # %% ../nbs/02_params.ipynb #d05b9a90
 @patch
