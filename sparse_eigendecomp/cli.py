@@ -16,7 +16,7 @@ from .optimizer import fit
 from .testing import kernel_errors, planted_problem, best_cosines, planted_recovered
 from pathlib import Path
 import json, os, subprocess
-from .scale import failing_together, init_distributed, is_main_process
+from .scale import RankFailed, failing_together, init_distributed, is_main_process
 
 # %% auto #0
 __all__ = ['COMMANDS', 'ONE_PROCESS', 'demo', 'RunRecord', 'run_tms', 'run_xor', 'run_induction', 'run_train_lm',
@@ -466,7 +466,7 @@ def main(argv: list[str] | None = None,  # arguments (default: the command line'
     elif args.nproc > 1 and "WORLD_SIZE" not in os.environ: return _launch(args.nproc, argv)
     else: init_distributed(getattr(args, "device", "cpu"))  # under torchrun: join its process group
     try: return _run(args)
-    except ValueError as e:
+    except (ValueError, RankFailed) as e:   # (RankFailed: another rank's error, under torchrun)
         if args.debug: raise
         print(f"error: {e}", file=sys.stderr)
         return 2

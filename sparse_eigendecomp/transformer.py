@@ -271,11 +271,13 @@ def _output_hessian_choices(policy: str, d_model: int, n_features: int, epochs: 
 def _held_out_values(em: EigenModel, model: nn.Module, held: TokenData, c: FitConfig):
     "Held-out values as the fit optimized them, random directions' values, and (several weights) the finite-distance check."
     cache = ActivationCache()   # the held-out contexts' activations, for their values, traces and the random directions
-    mine = rows_of_rank(len(held))   # under torch.distributed, each rank takes its share of the contexts
+    mine = held.rows(rows_of_rank(len(held)))   # under torch.distributed, each rank takes its share of the contexts
     with torch.no_grad():   # (the automatic chunk is sized for the readout's graph)
-        raw = gather_rows(token_feature_values(em, held.rows(mine), c.batch_size, cache), len(held)).cpu()
-    scale = None   # under normalize='trace', each token's share of its own curvature
-    if c.normalize == "trace": scale = sample_scale(em, held.resid, held.output_hessian, c.trace_probes, c.batch_size, cache).view(raw.shape[:-1])
+        raw = gather_rows(token_feature_values(em, mine, c.batch_size, cache), len(held)).cpu()
+    scale = None   # under normalize='trace', each token's share of its own curvature (probes shared by all tokens: shards agree)
+    if c.normalize == "trace":
+        own = sample_scale(em, mine.resid, mine.output_hessian, c.trace_probes, c.batch_size, cache).view(len(mine), -1)
+        scale = gather_rows(own, len(held)).view(raw.shape[:-1])
     finite = _finite_distance(em, held, raw) if len(em.sel.names) > 1 else None
     return scale_values(raw, scale), *_random_values(em, held, c.batch_size, scale, cache=cache), finite
 
