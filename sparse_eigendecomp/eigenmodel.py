@@ -138,7 +138,7 @@ def extra_repr(self: EigenModel):
 class LowRankEigenModel(EigenModel):
     "An `EigenModel` whose rows are rank-r matrices in every selected weight, trained as their factors `F` (see above)."
     def _init_rows(self, n_features: int, seed: int):
-        if not isinstance(self.rank, int) or self.rank < 1: raise ValueError(f"rank must be a positive integer or None, got {self.rank!r}")
+        if not isinstance(self.rank, int) or self.rank < 1: raise ValueError(f"rank must be a positive integer, got {self.rank!r}")
         self.layouts = [matrix_layout(name, tuple(view or shape), self.rank)
                         for name, shape, view in zip(self.sel.names, self.sel.shapes, self.sel.view_shapes)]
         F = torch.randn(n_features, sum(l.width for l in self.layouts), generator=torch.Generator().manual_seed(seed), dtype=self.w0.dtype)
