@@ -421,10 +421,11 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
                      extra: Callable | None = None,  # extra(method, U, values) -> dict of experiment-specific scores
                      scale: torch.Tensor | None = None,  # `[S]` scale of each sample's values in every method's sparsity columns (1 / tr H(x): shares)
                      fit_on: tuple | None = None,    # two disjoint `SampleHessians` to fit eig and heads on (default: the trace samples, twice)
+                     cache: ActivationCache | None = None,  # activations of `inputs` already kept (e.g. by `sample_scale`), reused
                     ) -> Scorecard:
     "Score the sparse eigendecomposition `em` and its baselines (eig, heads, random) with the same functions and k."
     t0, k = time.perf_counter(), em.n_features
-    h = SampleHessians(em, inputs, output_hessian)
+    h = SampleHessians(em, inputs, output_hessian, cache=cache or ActivationCache())
     ht = h if trace_idx is None else h.subset(trace_idx)
     traces = sample_traces(ht, probes, exact_up_to, seed)
     n_trace = len(inputs) if trace_idx is None else len(trace_idx)

@@ -474,8 +474,8 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
                           train: TokenData | None = None,  # training contexts: eig and heads are fitted on two disjoint sets of them
                          ) -> Scorecard:
     "The scorecard of a token-level fit on held-out contexts, with the entropy of each feature's top tokens."
-    n, k = len(held), em.n_features
-    scale = sample_scale(em, held.resid, held.output_hessian, probes) if shares else None
+    n, k, cache = len(held), em.n_features, ActivationCache()   # the held-out activations, computed once for the shares and the scores
+    scale = sample_scale(em, held.resid, held.output_hessian, probes, cache=cache) if shares else None
     idx = torch.linspace(0, n - 1, min(trace_contexts, n)).round().long().unique()
     heads = component_masks(em.sel)[1]   # a problem per head (its four matrices) and per MLP; one W_K: its heads
     heads = heads if len(heads) > 1 else None   # (one component: no heads row)
@@ -488,7 +488,7 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
         fit_on = tuple(SampleHessians(em, train.resid[i], None if train.output_hessian is None else train.output_hessian[i])
                        for i in (picks[0::2], picks[1::2]))
     return score_eigenmodel(em, held.resid, held.output_hessian, second=second, values=values, trace_idx=idx, heads=heads,
-                            probes=probes, iterations=iterations, seed=seed, extra=extra, scale=scale, fit_on=fit_on)
+                            probes=probes, iterations=iterations, seed=seed, extra=extra, scale=scale, fit_on=fit_on, cache=cache)
 
 # %% ../nbs/12_transformer.ipynb #1975f87b
 TOKEN_COLUMNS = {"entropy": "top-20 token entropy (bits)"}
