@@ -32,9 +32,10 @@ def _as_output_tensor(out):
 def model_output(model: nn.Module,     # the model
                  sel: ParamSelection,  # the selected parameters
                  inputs: torch.Tensor, # samples `[batch, ...]`
-                 w: torch.Tensor,      # flat values of the selected parameters `[n_params]` (may be batched or dual)
+                 w: torch.Tensor | None,  # flat values of the selected parameters `[n_params]` (may be batched or dual); None: the model's own
                 ) -> torch.Tensor:
     "Output of `model` on `inputs` with the selected parameters set to the flat vector `w` (model untouched)."
+    if w is None: return _as_output_tensor(model(inputs))
     return _as_output_tensor(sel.call(model, w, inputs))   # (every alias of a bridge's weights: see params)
 
 # %% ../nbs/03_curvature.ipynb #372fac2e
@@ -65,11 +66,11 @@ def _ggn_values(model, sel, div, x, U, w0):
 ALGORITHMS = {"ggn": _ggn_values, "jvp": _nested_jvp_values, "structured": structured_values}
 
 # %% ../nbs/03_curvature.ipynb #6703a5f7
-def _low_rank_ggn_values(model, sel, div, x, rows: LowRankRows, w0, slots: list[LinearSlot], own_weights: bool = False):
+def _low_rank_ggn_values(model, sel, div, x, rows: LowRankRows, w0, slots: list[LinearSlot]):
     "`_ggn_values` for low-rank rows: the JVP in the modules' output terms, seeded with the rows' output changes (x A)Bᵀ."
-    f = (lambda: _as_output_tensor(model(x))) if own_weights else (lambda: model_output(model, sel, x, w0))  # (own: no swap)
+    f = lambda: model_output(model, sel, x, w0)   # (w0 None: the model's own weights, nothing swapped in)
     with torch.no_grad(), slot_inputs(slots) as inputs: f()
-    seeds = output_perturbations(slots, rows.to(w0.dtype), inputs)
+    seeds = output_perturbations(slots, rows, inputs)
     def perturbed(*terms):
         with added_to_outputs(slots, dict(zip(seeds, terms))): return f()
     zeros = tuple(s.new_zeros(s.shape[1:]) for s in seeds.values())
@@ -146,18 +147,20 @@ def feature_values(model: nn.Module,                   # any module returning a 
     if algorithm == "auto": algorithm = "ggn" if structured_reason(model, sel, cache) else "structured"
     run = partial(structured_values, cache=cache) if algorithm == "structured" else ALGORITHMS[algorithm]
     check_directions(U, sel.n_params)
+    in_place = False   # low-rank rows with no point given run on the model's own weights: W0 is neither read nor swapped in
     if isinstance(U, LowRankRows):  # factors: the seeded JVP where every matrix is a linear layer's (see above), else dense rows
         slots = (U.slots or linear_slots(model, sel, U.layouts)) if algorithm == "ggn" else f"algorithm {algorithm!r} takes dense rows"
         if isinstance(slots, str): U = U.dense()
-        else: run = partial(_low_rank_ggn_values, slots=slots, own_weights=w0 is None)
+        else: run, in_place = partial(_low_rank_ggn_values, slots=slots), w0 is None
     check_inputs(inputs)
     if output_hessian is not None:
         if output_hessian.ndim < 3 or output_hessian.shape[0] != inputs.shape[0] or output_hessian.shape[-1] != output_hessian.shape[-2]:
             raise ValueError(f"output_hessian must be [batch(, pos), d_out, d_out] with batch = {inputs.shape[0]}, got shape {tuple(output_hessian.shape)}")
         if not all_finite(output_hessian): raise ValueError("output_hessian contains NaN or inf")
     if chunk_size is not None and chunk_size < 1: raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    w0 = sel.values(model) if w0 is None else w0.detach()
-    U = U.to(device=w0.device, dtype=w0.dtype)
+    w0 = None if in_place else sel.values(model) if w0 is None else w0.detach()
+    like = dict(model.named_parameters())[sel.paths[0]] if w0 is None else w0
+    U = U.to(device=like.device, dtype=like.dtype)
     with eval_mode(model), forward_ad_attention():
         try: chunk_size = chunk_size or auto_chunk_size(model, sel, inputs, w0, len(U), div if output_hessian is None else None, tangent_budget_bytes)
         except (RuntimeError, IndexError, TypeError) as e:  # the model itself rejects the inputs: say which inputs

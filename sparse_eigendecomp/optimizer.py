@@ -290,9 +290,8 @@ def _values(em, x, m, s, kernel: _Kernel, rows=None):
     "Feature values of a shard `[b(, pos), k]`, each sample's times its scale `s` (normalize='trace': 1 / tr H(x)) when given."
     return scale_values(em.feature_values(x, kernel.chunk_size, rows=rows, output_hessian=m, cache=kernel.cache), s)
 
-def _low_rank_loss_grad(em, x, m, s, kernel, rows, loss_of, separable=False):
+def _low_rank_loss_grad(em, x, m, s, kernel, rows, loss_of):
     "Low-rank: (loss_of(a) `[..., loss]`, its gradient to the factors, a) with the kernel's graph of one chunk of rows at a time."
-    if separable: return _separable_loss_grad(em, x, m, s, kernel, rows, loss_of)
     with torch.no_grad(): a = _values(em, x, m, s, kernel, rows)                       # pass 1: the values, no graph
     a.requires_grad_(True)
     with torch.enable_grad():
@@ -323,7 +322,7 @@ def _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where):
     "Update 1: rows `rows` of U down L1 of the global batch (`batch`: this rank's shard and its share of the batch)."
     x, m, s, kernel, share = batch
     if len(x) and em.rank is not None:
-        hc, grad, _ = _low_rank_loss_grad(em, x, m, s, kernel, rows, lambda a: (high_curvature_loss(a, c.power) * share)[None], separable=True)
+        hc, grad, _ = _separable_loss_grad(em, x, m, s, kernel, rows, lambda a: (high_curvature_loss(a, c.power) * share)[None])
         hc = hc[0]
     elif len(x):
         hc = high_curvature_loss(_values(em, x, m, s, kernel, rows), c.power) * share

@@ -77,7 +77,7 @@ def prepare_tokens(tail: ResidualTail,          # the model from the split on
                    output_hessian_budget_gib: float = 4.0,  # the output Hessian is built only below this size (GiB)
                   ) -> TokenData:
     "`resid_pre` at `tail.start_at_layer` and, if asked and it fits, the KL output Hessian of the final residual, for token ids `[n, pos]`."
-    t0, mine = time.perf_counter(), rows_of_rank(len(tokens))   # under torch.distributed, each rank prepares its share
+    t0, mine = time.perf_counter(), rows_of_rank(len(tokens))   # under torch.distributed, each rank prepares its share (see scale)
     own = resid_pre(model, tokens[mine], tail.start_at_layer)
     resid, d = gather_rows(own, len(tokens)), own.shape[-1]
     if not (precompute_output_hessian and tokens.numel() * d * d * resid.element_size() <= output_hessian_budget_gib * 2**30):
@@ -254,9 +254,8 @@ def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: 
     "Values of `draws` random unit directions on `contexts` held-out contexts, scaled as the fit's values are (`scale` `[n, pos]`)."
     from sparse_eigendecomp.scorecard import random_directions
     idx = torch.linspace(0, len(held) - 1, min(contexts, len(held))).round().long().unique()
-    R = random_directions(draws, em.n_params, seed, em.w0.dtype, em.w0.device)
-    m = None if held.output_hessian is None else held.output_hessian[idx]
-    with torch.no_grad(): v = em.feature_values(held.resid[idx], chunk_size, U=R, output_hessian=m, cache=cache)
+    R, part = random_directions(draws, em.n_params, seed, em.w0.dtype, em.w0.device), held.rows(idx)
+    with torch.no_grad(): v = em.feature_values(part.resid, chunk_size, U=R, output_hessian=part.output_hessian, cache=cache)
     return idx, scale_values(v, None if scale is None else scale[idx]).cpu()
 
 # %% ../nbs/12_transformer.ipynb #53ff4555
@@ -485,8 +484,7 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
     fit_on = None
     if train is not None:  # trace_contexts each, every other context: disjoint, so their second fit is a refit on other data
         picks = torch.linspace(0, len(train) - 1, min(2 * trace_contexts, len(train))).round().long().unique()
-        fit_on = tuple(SampleHessians(em, train.resid[i], None if train.output_hessian is None else train.output_hessian[i])
-                       for i in (picks[0::2], picks[1::2]))
+        fit_on = tuple(SampleHessians(em, part.resid, part.output_hessian) for part in (train.rows(picks[0::2]), train.rows(picks[1::2])))
     return score_eigenmodel(em, held.resid, held.output_hessian, second=second, values=values, trace_idx=idx, heads=heads,
                             probes=probes, iterations=iterations, seed=seed, extra=extra, scale=scale, fit_on=fit_on, cache=cache)
 
