@@ -34,6 +34,7 @@ VARIANTS = {  # name: FitConfig options on top of the original note's setting
     "trace+cosine": dict(normalize="trace", lr_schedule="cosine"),
     "trace+cosine+orthogonal": dict(normalize="trace", lr_schedule="cosine", orthogonal=True),
     "trace+cosine+p1.5": dict(normalize="trace", lr_schedule="cosine", power=1.5),
+    "trace+cosine+replace": dict(normalize="trace", lr_schedule="cosine", replace_rows=2, replace_samples=128),
 }
 
 
@@ -100,7 +101,8 @@ def main():
             t0 = time.perf_counter()
             history = fit(fitted, train.resid, config, output_hessian=train.output_hessian, progress=False)
             last, previous = (sum(r["loss"] for r in history[-n:len(history) - n + 32]) / 32 for n in (32, 64))
-            record(name, seed, fitted.U, time.perf_counter() - t0, dict(last_epoch_loss=last, previous_epoch_loss=previous))
+            record(name, seed, fitted.U, time.perf_counter() - t0, dict(last_epoch_loss=last, previous_epoch_loss=previous,
+                                                                       rows_replaced=len(history.replaced)))
 
     table = []
     for method in dict.fromkeys(r["method"] for r in rows):

@@ -28,7 +28,7 @@ FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama")
 def build(family: str):
     "A random causal LM of a realistic shape for `family` (float32, eval mode)."
     import transformers as tf
-    from sparse_eigendecomp.language_model import tinystories_config
+    from sparse_eigendecomp.architectures import tinystories_config
     tf.utils.logging.set_verbosity_error()
     configs = {
         "gpt_neo": lambda: tinystories_config(),

@@ -34,7 +34,7 @@ def tms_setup(n):
 def neo_setup():
     from transformers import GPTNeoForCausalLM
     from transformers.utils import logging
-    from sparse_eigendecomp.language_model import tinystories_config
+    from sparse_eigendecomp.architectures import tinystories_config
     logging.set_verbosity_error()
     torch.manual_seed(0)
     model = GPTNeoForCausalLM(tinystories_config()).eval()

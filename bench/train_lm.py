@@ -10,7 +10,8 @@ Usage: python bench/train_lm.py [--repeats 5]
 import argparse, time
 import torch
 from transformers import GPTNeoForCausalLM
-from sparse_eigendecomp.language_model import LinearCrossEntropy, tinystories_config, training_head_dtype
+from sparse_eigendecomp.architectures import tinystories_config
+from sparse_eigendecomp.language_model import LinearCrossEntropy, training_head_dtype
 
 
 def make_step(attention_dropout: float, head: str):

@@ -13,10 +13,10 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'TL_AXES', 'WeightView', 'BlockLayout', 'Architecture', 'canonical', 'original_modules', 'user_hooks',
-           'linear_orientation', 'hf_model_of', 'architecture_of', 'n_layers', 'max_positions', 'weight_table',
-           'tl_weight', 'weight_axes', 'tl_layer_role', 'tl_names', 'block_of', 'unembedding_path', 'unembedding',
-           'eval_mode', 'resid_pre', 'ResidualTail']
+__all__ = ['ARCHITECTURES', 'FAMILIES', 'TL_AXES', 'WeightView', 'BlockLayout', 'Architecture', 'tinystories_config',
+           'tiny_config', 'canonical', 'original_modules', 'user_hooks', 'linear_orientation', 'hf_model_of',
+           'architecture_of', 'n_layers', 'max_positions', 'weight_table', 'tl_weight', 'weight_axes', 'tl_layer_role',
+           'tl_names', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre', 'ResidualTail']
 
 # %% ../nbs/01_architectures.ipynb #aeffb1bb
 @dataclass(frozen=True)
@@ -158,6 +158,46 @@ ARCHITECTURES: dict[str, Architecture] = {
                              bridge_weights=_bridge_split_qkv(_gpt_neox_weights, lambda cfg: cfg.num_attention_heads)),
     "llama": _LLAMA, "mistral": _LLAMA, "qwen2": _LLAMA,
 }
+
+# %% ../nbs/01_architectures.ipynb #4bdbe1cf
+def tinystories_config(vocab_size: int = 50257,  # GPT-Neo's tokenizer
+                       hidden_size: int = 64,    # d_model
+                       num_layers: int = 8,      # blocks, alternating global and local attention
+                       num_heads: int = 16,      # attention heads (d_head = hidden_size / num_heads)
+                       window_size: int = 256,   # span of local attention
+                       max_position_embeddings: int = 2048,  # longest context
+                       dropout: float = 0.0):    # embedding, attention and residual dropout (training only)
+    "A GPT-Neo config with TinyStories-1M's architecture (smaller sizes for tests)."
+    from transformers import GPTNeoConfig
+    return GPTNeoConfig(vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers, num_heads=num_heads,
+                        attention_types=[[["global", "local"], num_layers // 2]], window_size=window_size,
+                        max_position_embeddings=max_position_embeddings, activation_function="gelu_new",
+                        intermediate_size=None, tie_word_embeddings=True, bos_token_id=50256 % vocab_size,
+                        eos_token_id=50256 % vocab_size, embed_dropout=dropout, attention_dropout=dropout,
+                        resid_dropout=dropout)
+
+# %% ../nbs/01_architectures.ipynb #0053002e
+FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama", "qwen2")   # the model types `tiny_config` builds (every test runs on each)
+
+def tiny_config(model_type: str,  # one of `FAMILIES`
+                vocab: int = 50,  # vocabulary size
+                layers: int = 2,  # transformer blocks
+               ):
+    "A tiny Hugging Face config (d_model 8) of family `model_type`, with the family's particulars kept."
+    import transformers as tf
+    common = dict(vocab_size=vocab, bos_token_id=0, eos_token_id=0)
+    if model_type == "gpt_neo":
+        return tf.GPTNeoConfig(hidden_size=8, num_layers=layers, num_heads=2, attention_types=[[["global", "local"], layers // 2]],
+                               window_size=3, max_position_embeddings=64, intermediate_size=16, **common)
+    if model_type == "gpt2": return tf.GPT2Config(n_embd=8, n_layer=layers, n_head=2, n_positions=64, **common)
+    if model_type == "gpt_neox":
+        return tf.GPTNeoXConfig(hidden_size=8, num_hidden_layers=layers, num_attention_heads=2, intermediate_size=16,
+                                max_position_embeddings=64, rotary_pct=0.5, **common)
+    llama = dict(hidden_size=8, num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2, intermediate_size=16,
+                 max_position_embeddings=64, **common)
+    if model_type == "llama": return tf.LlamaConfig(**llama)
+    if model_type == "qwen2": return tf.Qwen2Config(**llama)
+    raise ValueError(f"unknown family {model_type!r}; choose one of {FAMILIES}")
 
 # %% ../nbs/01_architectures.ipynb #4d14452f
 _BRIDGE_INFIX = "_original_component."

@@ -13,28 +13,13 @@ from tqdm.auto import tqdm
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'tinystories_config', 'repository_data', 'load_tokenizer', 'read_stories',
-           'encode_stories', 'resolve_device', 'resolve_dtype', 'HubUnavailable', 'first_line', 'load_language_model',
-           'write_hub_cache', 'check_reference', 'compare_with_reference', 'LinearCrossEntropy', 'training_head_dtype',
-           'story_windows', 'evaluate_loss', 'greedy_continuation', 'model_card', 'TrainedLanguageModel',
-           'train_language_model']
+__all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'repository_data', 'load_tokenizer', 'read_stories', 'encode_stories',
+           'resolve_device', 'resolve_dtype', 'HubUnavailable', 'first_line', 'load_language_model', 'write_hub_cache',
+           'check_reference', 'compare_with_reference', 'LinearCrossEntropy', 'training_head_dtype', 'story_windows',
+           'evaluate_loss', 'greedy_continuation', 'model_card', 'TrainedLanguageModel', 'train_language_model']
 
 # %% ../nbs/08_language_model.ipynb #ebd30524
-def tinystories_config(vocab_size: int = 50257,  # GPT-Neo's tokenizer
-                       hidden_size: int = 64,    # d_model
-                       num_layers: int = 8,      # blocks, alternating global and local attention
-                       num_heads: int = 16,      # attention heads (d_head = hidden_size / num_heads)
-                       window_size: int = 256,   # span of local attention
-                       max_position_embeddings: int = 2048,  # longest context
-                       dropout: float = 0.0):    # embedding, attention and residual dropout (training only)
-    "A GPTNeoConfig with TinyStories-1M's architecture (smaller sizes for tests)."
-    from transformers import GPTNeoConfig
-    return GPTNeoConfig(vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers, num_heads=num_heads,
-                        attention_types=[[["global", "local"], num_layers // 2]], window_size=window_size,
-                        max_position_embeddings=max_position_embeddings, activation_function="gelu_new",
-                        intermediate_size=None, tie_word_embeddings=True, bos_token_id=50256 % vocab_size,
-                        eos_token_id=50256 % vocab_size, embed_dropout=dropout, attention_dropout=dropout,
-                        resid_dropout=dropout)
+from .architectures import tinystories_config   # TinyStories-1M's architecture (see architectures)
 
 # %% ../nbs/08_language_model.ipynb #78b250ea
 def repository_data(name: str = "",  # a file or folder inside `data/`, e.g. "gpt-neo-tokenizer"
@@ -381,7 +366,7 @@ def train_language_model(data: str | Path,           # stories (see `read_storie
                          warmup: int = 100,          # steps of linear warm-up before the cosine decay
                          head_dtype: str | None = "auto",  # dtype of the unembedding's products in training (auto: see `training_head_dtype`)
                          eval_every: int = 500,      # steps between held-out evaluations
-                         config=None,                # a GPTNeoConfig (default: `tinystories_config` with `dropout`)
+                         config=None,                # a Hugging Face config (default: `tinystories_config` with `dropout`)
                          reference: str | Path | None = None,  # testcase.json of the real model, to compare with
                          progress: bool = True,      # show a progress bar
                         ) -> TrainedLanguageModel:

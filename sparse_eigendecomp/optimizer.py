@@ -124,6 +124,9 @@ def _check_variant(em, c):
     if c.orthogonal and em.n_features > em.n_params:
         raise ValueError(f"orthogonal=True needs n_features <= n_params, got {em.n_features} > {em.n_params}")
     if c.normalize == "trace" and c.trace_probes < 2: raise ValueError(f"trace_probes must be >= 2, got {c.trace_probes}")
+    if c.replace_rows < 0: raise ValueError(f"replace_rows must be >= 0, got {c.replace_rows}")
+    if c.replace_rows and em.rank is not None: raise ValueError("replace_rows needs dense directions (an EigenModel with rank=None)")
+    if c.replace_rows and c.replace_samples < 1: raise ValueError(f"replace_samples must be >= 1, got {c.replace_samples}")
 
 # %% ../nbs/05_optimizer.ipynb #56eebbc0
 def sample_scale(em: EigenModel,                # the eigenmodel (its model, parameters and divergence)
@@ -167,6 +170,7 @@ class History(list):
     def __init__(self, *args):
         super().__init__(*args)
         self.revived: list[tuple[int, int]] = []  # (epoch, feature) of every re-drawn row
+        self.replaced: list[tuple[int, int, float, float]] = []  # (epoch, feature, objective before, after) of every swap (`replace_rows`)
     def column(self, key: str,  # a record field, e.g. 'high_curvature'
               ) -> list: return [r[key] for r in self]
     def plot(self, **kwargs): return plot_history(self, **kwargs)
@@ -229,6 +233,79 @@ def _revive_rows(em, opt, mean_abs_a, gen, dead_fraction, duplicate_cos) -> list
         opt.reset(rows)
     return rows.tolist()
 
+# %% ../nbs/05_optimizer.ipynb #c13baab0
+def _removal_costs(a: torch.Tensor, gram: torch.Tensor, power: float, lam: float) -> torch.Tensor:
+    "`[k]`: how much L1 + λ·L2 would rise if each row were dropped (its part of −L1, less its part of λ·L2)."
+    a = _samples_by_features(a).abs()
+    overlap = gram.abs() - torch.diag_embed(gram.abs().diagonal())
+    return a.pow(power).mean(0) - 2 * lam * ((a @ overlap) * a).mean(0)
+
+def _objective_of(a, gram, c) -> float:
+    return (high_curvature_loss(a, c.power) + c.lam * interference_loss(a, gram=gram)).item()
+
+# %% ../nbs/05_optimizer.ipynb #c0944dab
+def _direction_values(em, x, m, s, kernel, U):
+    "Values of the directions `U` `[r, n]` on samples `x` (scaled by `s`), flattened to `[samples × positions, r]`."
+    return _samples_by_features(scale_values(em.feature_values(x, kernel.chunk_size, U=U, output_hessian=m, cache=kernel.cache), s))
+
+def _sample_top_direction(em, x, m, index, positions, gen, steps=3):
+    "The top eigenvector of the Hessian of sample `index` (a flat sample × position index), by power steps from a random start."
+    i, p = divmod(index, positions)
+    u = torch.randn(em.n_params, generator=gen, dtype=em.w0.dtype).to(em.w0.device)
+    for _ in range(steps):
+        u = (u / u.norm()).requires_grad_(True)
+        with torch.enable_grad():
+            a = em.feature_values(x[i:i + 1], U=u[None], output_hessian=None if m is None else m[i:i + 1]).reshape(-1)[p]
+            u, = torch.autograd.grad(a, u)   # ∇_u a_u(x) = 2 H(x) u
+    return (u / u.norm()).detach()
+
+# %% ../nbs/05_optimizer.ipynb #4acfe0a8
+def _ascend_in_complement(em, x, m, s, kernel, u, others, power, steps=5):
+    "Steps u ← P∇f/‖P∇f‖, f(u) = Σ_x |a_u(x)|^p and P the projection off the span of `others`: f never falls (f is convex)."
+    Q = torch.linalg.qr(others.T).Q if len(others) else others.new_zeros(len(u), 0)
+    project = lambda v: (lambda w: w / w.norm())(v - Q @ (Q.T @ v))
+    u = project(u)
+    for _ in range(steps):
+        u = u.detach().requires_grad_(True)
+        with torch.enable_grad():
+            u = project(torch.autograd.grad(_direction_values(em, x, m, s, kernel, u[None]).abs().pow(power).sum(), u)[0])
+    return u.detach()
+
+# %% ../nbs/05_optimizer.ipynb #d6881742
+@torch.no_grad()
+def _replace_rows(em, opt, held, c, gen) -> list[tuple[int, float, float]]:
+    "`c.replace_rows` tries to swap the weakest row for a candidate grown from unexplained curvature -> the swaps made (row, before, after)."
+    x, m, s, traces, kernel = held
+    a = _direction_values(em, x, m, s, kernel, em.U.detach())
+    positions, made = len(a) // len(x), []
+    for _ in range(c.replace_rows):
+        U, gram = em.U.detach(), em.gram().detach()
+        j = int(_removal_costs(a, gram, c.power, c.lam).argmin())
+        residual = (traces - a.sum(-1)).clamp_min(0)
+        if not residual.any(): break
+        index = int(torch.multinomial(residual.square().cpu(), 1, generator=gen))
+        others = torch.cat([U[:j], U[j + 1:]])
+        u = _ascend_in_complement(em, x, m, s, kernel, _sample_top_direction(em, x, m, index, positions, gen), others, c.power)
+        a_new, U_new = a.clone(), U.clone()
+        a_new[:, j], U_new[j] = _direction_values(em, x, m, s, kernel, u[None])[:, 0], u
+        before, after = _objective_of(a, gram, c), _objective_of(a_new, U_new @ U_new.T, c)
+        if after < before:
+            em.U.data[j], a = u, a_new
+            opt.reset(torch.tensor([j]))
+            made.append((j, before, after))
+    return made
+
+# %% ../nbs/05_optimizer.ipynb #f82fb3ca
+def _replacement_samples(em, data, output_hessian, scale, c, kernel):
+    """The `replace_samples` samples replacement works on, their traces in the objective's units (1 per curved sample with
+    normalize='trace'), and the kernel settings for them (chunks as large as the memory budget allows for all k rows)."""
+    idx = torch.randperm(len(data), generator=torch.Generator().manual_seed(c.seed))[:c.replace_samples]  # its own generator: a resumed fit draws the same
+    x, m, s = data[idx], None if output_hessian is None else output_hessian[idx], None if scale is None else scale[idx]
+    kernel = _Kernel(auto_chunk_size(em.model, em.sel, x, em.w0, em.n_features, em.div if m is None else None), kernel.cache)
+    inv = s.reshape(-1) if s is not None else sample_scale(em, x, m, c.trace_probes, kernel.chunk_size, kernel.cache)
+    traces = torch.ones_like(inv) if s is not None else 1 / inv.clamp_min(torch.finfo(inv.dtype).tiny)
+    return x, m, s, torch.where(inv > 0, traces, torch.zeros_like(inv)), kernel
+
 # %% ../nbs/05_optimizer.ipynb #19e9ad86
 def _finite_or_raise(loss, where, em, last_good):
     if not torch.isfinite(loss):
@@ -253,7 +330,9 @@ class FitConfig:
     orthogonal: bool = False         # keep the rows orthonormal (closest orthonormal frame after every update; dense rows only)
     lr_schedule: str = "constant"    # 'constant', or 'cosine': lr · ½(1 + cos(π · step / steps)), to 0 at the last step
     power: float = 2.0               # exponent p of the high-curvature loss −mean Σ |a|^p
-    trace_probes: int = 32           # Hutchinson probes per sample for normalize='trace' (exact traces up to 512 parameters)
+    trace_probes: int = 32           # Hutchinson probes per sample for the traces of normalize='trace' and replace_rows (exact up to 512 parameters)
+    replace_rows: int = 0            # tries per epoch (but the last) to swap the weakest row for one grown from unexplained curvature (dense rows)
+    replace_samples: int = 1024      # samples (drawn once, seeded) on which replacement grows and judges its candidates
 
 # %% ../nbs/05_optimizer.ipynb #1a47bcf9
 def fit_config(config: FitConfig | None = None,  # the starting settings (default: `FitConfig()`)
@@ -391,7 +470,7 @@ def _save_fit_state(path, em, opt, gen, history, pos, c, n_samples):
     tensors = {"rows": em.trainable.detach(), "generator": gen.get_state(), "sum_abs_a": pos.sum_abs_a,
                **({"order": pos.order} if pos.order is not None else {}), **{f"optimizer.{k}": v for k, v in opt.state_dict().items()}}
     meta = dict(epoch=pos.epoch, batch=pos.batch, n_samples=n_samples, n_features=em.n_features, n_params=em.n_params,
-                config=_config_record(c), history=list(history), revived=history.revived, world_size=world()[1])
+                config=_config_record(c), history=list(history), revived=history.revived, replaced=history.replaced, world_size=world()[1])
     def write(tmp):
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items() if v is not None}, str(tmp / FIT_STATE_TENSORS))
         (tmp / FIT_STATE_JSON).write_text(json.dumps(meta))
@@ -413,6 +492,7 @@ def _load_fit_state(path, em, opt, gen, c, n_samples):
     gen.set_state(tensors["generator"])
     history = History(meta["history"])
     history.revived = [tuple(r) for r in meta["revived"]]
+    history.replaced = [tuple(r) for r in meta.get("replaced", [])]   # (checkpoints from before replace_rows have none)
     return history, _Position(meta["epoch"], meta["batch"], tensors.get("order"), tensors["sum_abs_a"].to(**like))
 
 # %% ../nbs/05_optimizer.ipynb #771997dd
@@ -447,6 +527,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     if restored is None: _retract(em, c)  # (a restored U is left bit for bit as it was saved)
     scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size, kernel.cache) if c.normalize == "trace" else None
     scale = None if scale is None else scale.view(len(data), -1)   # indexed with `data`, like the output Hessian
+    held = _replacement_samples(em, data, output_hessian, scale, c, kernel) if c.replace_rows else None
     steps = c.epochs * math.ceil(len(data) / c.batch_size)
     history, pos = restored or (History(), _Position())
     save = lambda: _save_fit_state(checkpoint_dir, em, opt, gen, history, pos, c, len(data))
@@ -473,7 +554,11 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                     rows = _revive_rows(em, opt, pos.sum_abs_a, gen, c.dead_fraction, c.duplicate_cos)
                     if rows and c.orthogonal: orthonormalize_rows_(em.U.data)
                     history.revived += [(pos.epoch, r) for r in rows]
-                    last_good = em.trainable.detach().clone()
+                if c.replace_rows and pos.epoch < c.epochs - 1:
+                    swaps = _replace_rows(em, opt, held, c, gen)
+                    if swaps and c.orthogonal: orthonormalize_rows_(em.U.data)
+                    history.replaced += [(pos.epoch, *swap) for swap in swaps]
+                last_good = em.trainable.detach().clone()
                 pos.epoch, pos.order = pos.epoch + 1, None
             if checkpoint_every: save()
     except KeyboardInterrupt:

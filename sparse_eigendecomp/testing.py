@@ -17,10 +17,10 @@ from .curvature import ALGORITHMS, check_inputs, feature_values, forward_ad_atte
 from .tangents import structured_reason
 
 # %% auto #0
-__all__ = ['FAMILIES', 'per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors',
-           'planted_problem', 'best_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature',
-           'planted_outlier', 'PlantedMatrices', 'planted_matrices', 'tiny_causal_lm', 'tiny_tokenizer',
-           'planted_fit_job', 'failing_fit_job', 'prepared_tokens_job', 'tms_assignment_job']
+__all__ = ['per_sample_hessian', 'dense_feature_values', 'relative_error', 'unit_rows', 'kernel_errors', 'planted_problem',
+           'best_cosines', 'planted_recovered', 'PlantedCurvature', 'planted_curvature', 'planted_outlier',
+           'PlantedMatrices', 'planted_matrices', 'tiny_causal_lm', 'tiny_tokenizer', 'planted_fit_job',
+           'failing_fit_job', 'prepared_tokens_job', 'tms_assignment_job']
 
 # %% ../nbs/80_testing.ipynb #565cb22c
 def per_sample_hessian(model: nn.Module,          # any model `feature_values` accepts
@@ -182,23 +182,7 @@ def planted_matrices(seed: int = 0,                        # seeds the direction
     return PlantedMatrices(torch.cat(parts, 1).contiguous(), list(shapes)), X, torch.cat(parts, 1).contiguous()
 
 # %% ../nbs/80_testing.ipynb #8ee26375
-FAMILIES = ("gpt_neo", "gpt2", "gpt_neox", "llama", "qwen2")
-
-def _tiny_config(family: str, vocab: int, layers: int):
-    import transformers as tf
-    common = dict(vocab_size=vocab, bos_token_id=0, eos_token_id=0)
-    if family == "gpt_neo":
-        return tf.GPTNeoConfig(hidden_size=8, num_layers=layers, num_heads=2, attention_types=[[["global", "local"], layers // 2]],
-                               window_size=3, max_position_embeddings=64, intermediate_size=16, **common)
-    if family == "gpt2": return tf.GPT2Config(n_embd=8, n_layer=layers, n_head=2, n_positions=64, **common)
-    if family == "gpt_neox":
-        return tf.GPTNeoXConfig(hidden_size=8, num_hidden_layers=layers, num_attention_heads=2, intermediate_size=16,
-                                max_position_embeddings=64, rotary_pct=0.5, **common)
-    llama = dict(hidden_size=8, num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2, intermediate_size=16,
-                 max_position_embeddings=64, **common)
-    if family == "llama": return tf.LlamaConfig(**llama)
-    if family == "qwen2": return tf.Qwen2Config(**llama)
-    raise ValueError(f"unknown family {family!r}; choose one of {FAMILIES}")
+from .architectures import FAMILIES, tiny_config  # noqa: F401 (FAMILIES re-exported: tests take it from here)
 
 # %% ../nbs/80_testing.ipynb #25b28042
 def tiny_causal_lm(family: str,                 # one of `FAMILIES`
@@ -210,7 +194,7 @@ def tiny_causal_lm(family: str,                 # one of `FAMILIES`
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging
     logging.set_verbosity_error()
-    config = _tiny_config(family, vocab, layers)
+    config = tiny_config(family, vocab, layers)
     with torch.random.fork_rng(devices=[]):  # Hugging Face initializes from the global generator
         torch.manual_seed(seed)
         return AutoModelForCausalLM.from_config(config).to(dtype).eval()
@@ -241,6 +225,7 @@ def planted_fit_job(epochs: int = 2,                 # epochs of the fit (12 ste
                     checkpoint_every: int | None = None,  # see `fit`
                     resume: bool = False,            # see `fit`
                     stop_after: int | None = None,   # raise after this many steps, as a crash would
+                    replace_rows: int = 0,           # see `FitConfig`
                    ) -> torch.Tensor | None:         # the fitted U, or None if stopped
     "Fit 3 features on the planted problem in float64 (in one process, or as one rank of several)."
     from sparse_eigendecomp.eigenmodel import EigenModel
@@ -252,7 +237,7 @@ def planted_fit_job(epochs: int = 2,                 # epochs of the fit (12 ste
         steps.append(record)
         if stop_after is not None and len(steps) >= stop_after: raise _Stop
     try: fit(em, X.double(), epochs=epochs, batch_size=50, lr=0.05, seed=seed, progress=False, callbacks=[stop],
-             checkpoint_every=checkpoint_every, checkpoint_dir=checkpoint_dir, resume=resume)
+             checkpoint_every=checkpoint_every, checkpoint_dir=checkpoint_dir, resume=resume, replace_rows=replace_rows)
     except _Stop: return None
     return em.U.detach().clone()
 

@@ -99,7 +99,7 @@ def tms_samples(n: int = 1000,          # samples
     return x, labels
 
 # %% ../nbs/11_tms.ipynb #c8e9baec
-TMS_FIT = FitConfig(epochs=40, batch_size=64, lr=0.01, lam=1.0)  # the settings every TMS fit here uses
+TMS_FIT = FitConfig(epochs=40, batch_size=64, lr=0.01, lam=1.0, lr_schedule="cosine", replace_rows=2)  # every TMS fit here (see "Other sizes")
 
 @dataclass
 class TMSRun:
