@@ -10,23 +10,25 @@ the circuit map by head). With --heads-baseline, each seed's toy and raw-value f
 and the scorecard's heads baseline (`heads_baseline`: each head's and MLP's top eigenvector, ranked by eigenvalue,
 with its activity ratio) is added to that seed's row of an existing file.
 Usage: python bench/induction.py [--seeds 10] [--out nbs/results/induction/seeds.json] [--heads-baseline]
+       [--objectives raw,trace] [--options '{"replace_rows": 2}']
 """
 import argparse, json, time
 import torch
 from sparse_eigendecomp.files import atomic_write_text
 from sparse_eigendecomp.induction import INDUCTION_FIT, heads_baseline, induction_experiment, induction_line, train_induction_model
+from sparse_eigendecomp.optimizer import fit_config
 from sparse_eigendecomp.transformer import TRANSFORMER_FIT
 
 OBJECTIVES = {"raw": INDUCTION_FIT, "trace": TRANSFORMER_FIT}
 
 
-def one_seed(seed):
+def one_seed(seed, options=None, objectives=tuple(OBJECTIVES)):
     t0 = time.perf_counter()
     model = train_induction_model(seed)
     row = dict(seed=seed, train_s=time.perf_counter() - t0)
-    for name, config in OBJECTIVES.items():
-        t1 = time.perf_counter()
-        r = induction_experiment(seed, model=model, config=config)
+    for name in objectives:
+        config, t1 = OBJECTIVES[name], time.perf_counter()
+        r = induction_experiment(seed, model=model, config=fit_config(config, **(options or {})))
         heads = r.circuit.by_head()
         row[name] = dict(line=induction_line(r), recovery=r.recovery.to_dict(), fit_s=time.perf_counter() - t1,
                          circuit_by_head=heads.to_dict())
@@ -53,6 +55,8 @@ def main():
     ap.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1")
     ap.add_argument("--out", default="nbs/results/induction/seeds.json", help="where to write the per-seed results")
     ap.add_argument("--heads-baseline", action="store_true", help="add the heads baseline to the rows of an existing --out")
+    ap.add_argument("--objectives", default=",".join(OBJECTIVES), help="which objectives to run (comma-separated)")
+    ap.add_argument("--options", default="{}", help="FitConfig fields over both objectives (JSON), e.g. to measure a variant; use another --out")
     args = ap.parse_args()
     torch.set_num_threads(2)
     if args.heads_baseline:
@@ -63,9 +67,9 @@ def main():
         return
     rows = []
     for seed in range(args.seeds):
-        rows.append(one_seed(seed))
+        rows.append(one_seed(seed, json.loads(args.options), args.objectives.split(",")))
         atomic_write_text(args.out, json.dumps(dict(seeds=rows), indent=1))   # after every seed: a partial run keeps its seeds
-    for name in OBJECTIVES:
+    for name in args.objectives.split(","):
         ok = sum(r[name]["recovery"]["recovered"] for r in rows)
         print(f"induction_recovered_{name}={ok}/{len(rows)}")
 
