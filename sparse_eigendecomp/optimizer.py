@@ -137,11 +137,14 @@ def sample_scale(em: EigenModel,                # the eigenmodel (its model, par
                  cache: ActivationCache | None = None,  # activations kept between kernel calls (e.g. the fit's)
                 ) -> torch.Tensor:              # `[S]`, S = samples (× positions)
     "1 / tr H(x) for every sample (0 for samples without curvature): the scale of `normalize='trace'`."
+    t = _sample_traces(em, data, output_hessian, probes, chunk_size, cache)
+    return torch.where(t > 0, 1 / t.clamp_min(torch.finfo(t.dtype).tiny), torch.zeros_like(t))
+
+def _sample_traces(em, data, output_hessian, probes, chunk_size, cache) -> torch.Tensor:
+    "tr H(x) for every sample `[S]`, 0 for samples without curvature (estimated with a fixed probe seed: one objective for every seed)."
     from sparse_eigendecomp.scorecard import SampleHessians, sample_traces, with_curvature
-    h = SampleHessians(em, data, output_hessian, chunk_size, **({} if cache is None else dict(cache=cache)))
-    traces = sample_traces(h, probes=probes, seed=0)  # one objective for every seed
-    t = traces.values
-    return torch.where(with_curvature(traces), 1 / t.clamp_min(torch.finfo(t.dtype).tiny), torch.zeros_like(t))
+    traces = sample_traces(SampleHessians(em, data, output_hessian, chunk_size, **({} if cache is None else dict(cache=cache))), probes=probes, seed=0)
+    return torch.where(with_curvature(traces), traces.values, torch.zeros_like(traces.values))
 
 def scale_values(values: torch.Tensor,  # feature values `[..., k]`
                  scale: torch.Tensor | None,  # one scale per sample (`[S]` or `values.shape[:-1]`), e.g. `sample_scale`; None: unscaled
@@ -240,13 +243,13 @@ def _removal_costs(a: torch.Tensor, gram: torch.Tensor, power: float, lam: float
     overlap = gram.abs() - torch.diag_embed(gram.abs().diagonal())
     return a.pow(power).mean(0) - 2 * lam * ((a @ overlap) * a).mean(0)
 
-def _objective_of(a, gram, c) -> float:
-    return (high_curvature_loss(a, c.power) + c.lam * interference_loss(a, gram=gram)).item()
+def _objective_of(a, gram, power, lam) -> float:  # L1 + λ·L2 of values `a` and Gram matrix `gram` (also `objective`'s)
+    return (high_curvature_loss(a, power) + lam * interference_loss(a, gram=gram)).item()
 
 # %% ../nbs/05_optimizer.ipynb #c0944dab
 def _direction_values(em, x, m, s, kernel, U):
     "Values of the directions `U` `[r, n]` on samples `x` (scaled by `s`), flattened to `[samples × positions, r]`."
-    return _samples_by_features(scale_values(em.feature_values(x, kernel.chunk_size, U=U, output_hessian=m, cache=kernel.cache), s))
+    return _samples_by_features(_values(em, x, m, s, kernel, U=U))
 
 def _sample_top_direction(em, x, m, index, positions, gen, steps=3):
     "The top eigenvector of the Hessian of sample `index` (a flat sample × position index), by power steps from a random start."
@@ -288,7 +291,7 @@ def _replace_rows(em, opt, held, c, gen) -> list[tuple[int, float, float]]:
         u = _ascend_in_complement(em, x, m, s, kernel, _sample_top_direction(em, x, m, index, positions, gen), others, c.power)
         a_new, U_new = a.clone(), U.clone()
         a_new[:, j], U_new[j] = _direction_values(em, x, m, s, kernel, u[None])[:, 0], u
-        before, after = _objective_of(a, gram, c), _objective_of(a_new, U_new @ U_new.T, c)
+        before, after = _objective_of(a, gram, c.power, c.lam), _objective_of(a_new, U_new @ U_new.T, c.power, c.lam)
         if after < before:
             em.U.data[j], a = u, a_new
             opt.reset(torch.tensor([j]))
@@ -302,9 +305,8 @@ def _replacement_samples(em, data, output_hessian, scale, c, kernel):
     idx = torch.randperm(len(data), generator=torch.Generator().manual_seed(c.seed))[:c.replace_samples]  # its own generator: a resumed fit draws the same
     x, m, s = data[idx], None if output_hessian is None else output_hessian[idx], None if scale is None else scale[idx]
     kernel = _Kernel(auto_chunk_size(em.model, em.sel, x, em.w0, em.n_features, em.div if m is None else None), kernel.cache)
-    inv = s.reshape(-1) if s is not None else sample_scale(em, x, m, c.trace_probes, kernel.chunk_size, kernel.cache)
-    traces = torch.ones_like(inv) if s is not None else 1 / inv.clamp_min(torch.finfo(inv.dtype).tiny)
-    return x, m, s, torch.where(inv > 0, traces, torch.zeros_like(inv)), kernel
+    traces = (s.reshape(-1) > 0).to(s.dtype) if s is not None else _sample_traces(em, x, m, c.trace_probes, kernel.chunk_size, kernel.cache)
+    return x, m, s, traces, kernel
 
 # %% ../nbs/05_optimizer.ipynb #19e9ad86
 def _finite_or_raise(loss, where, em, last_good):
@@ -365,9 +367,9 @@ class _Kernel(NamedTuple):
     chunk_size: int
     cache: ActivationCache
 
-def _values(em, x, m, s, kernel: _Kernel, rows=None):
-    "Feature values of a shard `[b(, pos), k]`, each sample's times its scale `s` (normalize='trace': 1 / tr H(x)) when given."
-    return scale_values(em.feature_values(x, kernel.chunk_size, rows=rows, output_hessian=m, cache=kernel.cache), s)
+def _values(em, x, m, s, kernel: _Kernel, rows=None, U=None):
+    "Feature values of a shard `[b(, pos), k]` (of `rows`, or of directions `U`), each sample's times its scale `s` (normalize='trace': 1 / tr H(x))."
+    return scale_values(em.feature_values(x, kernel.chunk_size, U=U, rows=rows, output_hessian=m, cache=kernel.cache), s)
 
 def _low_rank_loss_grad(em, x, m, s, kernel, rows, loss_of):
     "Low-rank: (loss_of(a) `[..., loss]`, its gradient to the factors, a) with the kernel's graph of one chunk of rows at a time."
@@ -581,7 +583,7 @@ def objective(em: EigenModel,                  # the eigenmodel to score
              ) -> float:
     "L1 + λ·L2 of the eigenmodel's current directions on `data` (the quantity `fit` minimizes)."
     a = scale_values(em.feature_values(data, chunk_size, output_hessian=output_hessian, cache=cache).detach(), scale)
-    return (high_curvature_loss(a, power) + lam * interference_loss(a, gram=em.gram().detach())).item()
+    return _objective_of(a, em.gram().detach(), power, lam)
 
 # %% ../nbs/05_optimizer.ipynb #65c53ac5
 class Restarts(NamedTuple):
