@@ -14,9 +14,10 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'FAMILIES', 'TL_AXES', 'WeightView', 'BlockLayout', 'Architecture', 'tinystories_config',
-           'tiny_config', 'canonical', 'original_modules', 'user_hooks', 'linear_orientation', 'hf_model_of',
-           'architecture_of', 'n_layers', 'max_positions', 'weight_table', 'tl_weight', 'weight_axes', 'tl_layer_role',
-           'tl_names', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre', 'ResidualTail']
+           'tiny_config', 'toy_gpt2_config', 'canonical', 'original_modules', 'user_hooks', 'linear_orientation',
+           'hf_model_of', 'architecture_of', 'n_layers', 'max_positions', 'weight_table', 'tl_weight', 'weight_axes',
+           'tl_layer_role', 'tl_names', 'block_of', 'unembedding_path', 'unembedding', 'eval_mode', 'resid_pre',
+           'ResidualTail']
 
 # %% ../nbs/01_architectures.ipynb #aeffb1bb
 @dataclass(frozen=True)
@@ -198,6 +199,19 @@ def tiny_config(model_type: str,  # one of `FAMILIES`
     if model_type == "llama": return tf.LlamaConfig(**llama)
     if model_type == "qwen2": return tf.Qwen2Config(**llama)
     raise ValueError(f"unknown family {model_type!r}; choose one of {FAMILIES}")
+
+def toy_gpt2_config(vocab_size: int,   # vocabulary (token 0 is `<bos>`)
+                    n_positions: int,  # longest context
+                    n_layer: int,      # blocks
+                    n_head: int,       # heads per block
+                    n_embd: int,       # d_model (the MLP is 4 times as wide)
+                   ):
+    "A GPT-2 config for a toy trained from scratch: no dropout, an unembedding of its own, eager attention (patterns readable)."
+    from transformers import GPT2Config
+    cfg = GPT2Config(vocab_size=vocab_size, n_positions=n_positions, n_embd=n_embd, n_layer=n_layer, n_head=n_head, n_inner=4 * n_embd,
+                     resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, tie_word_embeddings=False, bos_token_id=0, eos_token_id=0)
+    cfg._attn_implementation = "eager"
+    return cfg
 
 # %% ../nbs/01_architectures.ipynb #4d14452f
 _BRIDGE_INFIX = "_original_component."

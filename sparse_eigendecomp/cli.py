@@ -231,7 +231,7 @@ def _with_defaults(func, options: dict) -> dict:
 def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a local Hugging Face checkpoint directory
                     data: str | None = None,          # a file of stories or hf:NAME[:SPLIT] (default: the repository's, else hf:roneneldan/TinyStories)
                     tokenizer: str | None = None,     # tokenizer directory (default: the checkpoint's, or the repository's)
-                    objective: Literal["distinct", "original"] = "distinct",  # distinct (shares of each token's curvature, cosine lr) or the note's
+                    objective: Literal["distinct", "original"] = "distinct",  # distinct (`TRANSFORMER_FIT`) or the note's (`TRANSFORMER_FIT_ORIGINAL`)
                     out: str = "runs/transformer",    # output directory
                     descriptions: str | None = None,  # JSON {feature: description} to include in the report
                     device: str = "cpu",              # auto, cpu, cuda, cuda:N or mps
@@ -377,14 +377,12 @@ def run_evaluate(run_dir: str,                   # a directory written by the tm
                  data: str | None = None,        # transformer: the stories (default: the run's)
                  tokenizer: str | None = None,   # transformer: the tokenizer (default: the run's)
                  device: str = "cpu",            # transformer: where to score
-                 trace_contexts: int = 16,       # transformer: held-out contexts for captured curvature and the baselines
-                 probes: int = 64,               # Hutchinson probes where traces are estimated
-                 draws: int = 1000,              # TMS and XOR: random frames for the random pass rate
-                 seed: int = 0,                  # seeds probes and baselines
                  file=None,                      # where to print (default: standard output)
+                 **options,                      # the scorecards' own settings, same names and defaults (`run_evaluate.library_options`)
                 ) -> dict:
     "Score a saved run against the baselines (eig, heads, random); write scorecard.json and scorecard.png; print the table."
-    file, run_dir = file or sys.stdout, Path(run_dir)
+    file, run_dir, o = file or sys.stdout, Path(run_dir), _with_defaults(run_evaluate, options)
+    trace_contexts, probes, draws, seed = o["trace_contexts"], o["probes"], o["draws"], o["seed"]
     from sparse_eigendecomp.scorecard import write_scorecard
     run = _read_run(run_dir)
     kind, compare = run.experiment, Path(compare) if compare else None
@@ -399,6 +397,11 @@ def run_evaluate(run_dir: str,                   # a directory written by the tm
     print(sc.table(columns), *notes, f"scored in {sc.seconds:.1f}s; wrote {paths['json']}, {paths['figure']}", sep="\n", file=file)
     print(sc.summary(), file=file)
     return sc.to_dict()
+
+# %% ../nbs/90_cli.ipynb #a5e1d036
+from .transformer import transformer_scorecard
+from .tms import tms_scorecard
+run_evaluate.library_options = _library_options(transformer_scorecard, "trace_contexts", "probes") + _library_options(tms_scorecard, "draws", "seed")
 
 # %% ../nbs/90_cli.ipynb #2ba0bc3c
 def _or_none(base: type):

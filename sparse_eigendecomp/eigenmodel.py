@@ -168,7 +168,7 @@ def direction_rows(self: LowRankEigenModel, rows: torch.Tensor | None = None,  #
 def row_chunks(self: LowRankEigenModel, rows: torch.Tensor | None = None,    # features (default: all)
                inputs: torch.Tensor | None = None,  # the samples of one kernel chunk (for factored rows' estimate)
               ) -> list[torch.Tensor]:
-    "`rows` in chunks whose memory in one kernel call fits `row_budget_bytes` (dense rows, or factored rows' seeds and tangents)."
+    "`rows` in chunks whose memory in one kernel call fits `row_budget_bytes` (factored rows' seeds and tangents, or rows formed densely where needed)."
     rows = torch.arange(self.n_features) if rows is None else rows
     per_row, slots = self.n_params * self.w0.element_size(), self.low_rank_rows(rows[:1]).slots
     if inputs is not None and not isinstance(slots, str):

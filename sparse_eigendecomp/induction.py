@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 import torch
 from torch import nn
+from .architectures import toy_gpt2_config
 from .circuits import CircuitMap, circuit_map
 
 # %% auto #0
@@ -50,13 +51,11 @@ def induction_model(seed: int = 0,        # seeds the initial weights
                     d_model: int = 64,     # residual width
                    ) -> nn.Module:
     "An untrained GPT-2 of the toy's shape (eager attention, so that its patterns can be read)."
-    from transformers import GPT2Config, GPT2LMHeadModel
-    cfg = GPT2Config(vocab_size=d_vocab, n_positions=ctx_len, n_embd=d_model, n_layer=n_layers, n_head=n_heads, n_inner=4 * d_model,
-                     resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, tie_word_embeddings=False, bos_token_id=0, eos_token_id=0)
-    cfg._attn_implementation = "eager"
+    from transformers import AutoModelForCausalLM
+    cfg = toy_gpt2_config(d_vocab, ctx_len, n_layers, n_heads, d_model)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return GPT2LMHeadModel(cfg)
+        return AutoModelForCausalLM.from_config(cfg)
 
 # %% ../nbs/15_induction.ipynb #1e41bd18
 def train_induction_model(seed: int = 0,        # seeds the weights and the batches
@@ -169,7 +168,7 @@ from .optimizer import FitConfig, fit_config
 from .transformer import TRANSFORMER_FIT, TransformerRun, transformer_experiment
 
 # %% ../nbs/15_induction.ipynb #965cbfe7
-INDUCTION_FIT = fit_config(TRANSFORMER_FIT, normalize="none")   # the transformer fit on raw values (see above)
+INDUCTION_FIT = fit_config(TRANSFORMER_FIT, normalize="none", replace_rows=0)   # the transformer fit on raw values (see above)
 
 @dataclass
 class InductionRun:

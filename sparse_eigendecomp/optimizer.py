@@ -236,78 +236,6 @@ def _revive_rows(em, opt, mean_abs_a, gen, dead_fraction, duplicate_cos) -> list
         opt.reset(rows)
     return rows.tolist()
 
-# %% ../nbs/05_optimizer.ipynb #c13baab0
-def _removal_costs(a: torch.Tensor, gram: torch.Tensor, power: float, lam: float) -> torch.Tensor:
-    "`[k]`: how much L1 + λ·L2 would rise if each row were dropped (its part of −L1, less its part of λ·L2)."
-    a = _samples_by_features(a).abs()
-    overlap = gram.abs() - torch.diag_embed(gram.abs().diagonal())
-    return a.pow(power).mean(0) - 2 * lam * ((a @ overlap) * a).mean(0)
-
-def _objective_of(a, gram, power, lam) -> float:  # L1 + λ·L2 of values `a` and Gram matrix `gram` (also `objective`'s)
-    return (high_curvature_loss(a, power) + lam * interference_loss(a, gram=gram)).item()
-
-# %% ../nbs/05_optimizer.ipynb #c0944dab
-def _direction_values(em, x, m, s, kernel, U):
-    "Values of the directions `U` `[r, n]` on samples `x` (scaled by `s`), flattened to `[samples × positions, r]`."
-    return _samples_by_features(_values(em, x, m, s, kernel, U=U))
-
-def _sample_top_direction(em, x, m, index, positions, gen, steps=3):
-    "The top eigenvector of the Hessian of sample `index` (a flat sample × position index), by power steps from a random start."
-    i, p = divmod(index, positions)
-    u = torch.randn(em.n_params, generator=gen, dtype=em.w0.dtype).to(em.w0.device)
-    for _ in range(steps):
-        u = (u / u.norm()).requires_grad_(True)
-        with torch.enable_grad():
-            a = em.feature_values(x[i:i + 1], U=u[None], output_hessian=None if m is None else m[i:i + 1]).reshape(-1)[p]
-            u, = torch.autograd.grad(a, u)   # ∇_u a_u(x) = 2 H(x) u
-    return (u / u.norm()).detach()
-
-# %% ../nbs/05_optimizer.ipynb #4acfe0a8
-def _ascend_in_complement(em, x, m, s, kernel, u, others, power, steps=5):
-    "Steps u ← P∇f/‖P∇f‖, f(u) = Σ_x |a_u(x)|^p and P the projection off the span of `others`: f never falls (f is convex)."
-    Q = torch.linalg.qr(others.T).Q if len(others) else others.new_zeros(len(u), 0)
-    project = lambda v: (lambda w: w / w.norm())(v - Q @ (Q.T @ v))
-    u = project(u)
-    for _ in range(steps):
-        u = u.detach().requires_grad_(True)
-        with torch.enable_grad():
-            u = project(torch.autograd.grad(_direction_values(em, x, m, s, kernel, u[None]).abs().pow(power).sum(), u)[0])
-    return u.detach()
-
-# %% ../nbs/05_optimizer.ipynb #d6881742
-@torch.no_grad()
-def _replace_rows(em, opt, held, c, gen) -> list[tuple[int, float, float]]:
-    "`c.replace_rows` tries to swap the weakest row for a candidate grown from unexplained curvature -> the swaps made (row, before, after)."
-    x, m, s, traces, kernel = held
-    a = _direction_values(em, x, m, s, kernel, em.U.detach())
-    positions, made = len(a) // len(x), []
-    for _ in range(c.replace_rows):
-        U, gram = em.U.detach(), em.gram().detach()
-        j = int(_removal_costs(a, gram, c.power, c.lam).argmin())
-        residual = (traces - a.sum(-1)).clamp_min(0)
-        if not residual.any(): break
-        index = int(torch.multinomial(residual.square().cpu(), 1, generator=gen))
-        others = torch.cat([U[:j], U[j + 1:]])
-        u = _ascend_in_complement(em, x, m, s, kernel, _sample_top_direction(em, x, m, index, positions, gen), others, c.power)
-        a_new, U_new = a.clone(), U.clone()
-        a_new[:, j], U_new[j] = _direction_values(em, x, m, s, kernel, u[None])[:, 0], u
-        before, after = _objective_of(a, gram, c.power, c.lam), _objective_of(a_new, U_new @ U_new.T, c.power, c.lam)
-        if after < before:
-            em.U.data[j], a = u, a_new
-            opt.reset(torch.tensor([j]))
-            made.append((j, before, after))
-    return made
-
-# %% ../nbs/05_optimizer.ipynb #f82fb3ca
-def _replacement_samples(em, data, output_hessian, scale, c, kernel):
-    """The `replace_samples` samples replacement works on, their traces in the objective's units (1 per curved sample with
-    normalize='trace'), and the kernel settings for them (chunks as large as the memory budget allows for all k rows)."""
-    idx = torch.randperm(len(data), generator=torch.Generator().manual_seed(c.seed))[:c.replace_samples]  # its own generator: a resumed fit draws the same
-    x, m, s = data[idx], None if output_hessian is None else output_hessian[idx], None if scale is None else scale[idx]
-    kernel = _Kernel(auto_chunk_size(em.model, em.sel, x, em.w0, em.n_features, em.div if m is None else None), kernel.cache)
-    traces = (s.reshape(-1) > 0).to(s.dtype) if s is not None else _sample_traces(em, x, m, c.trace_probes, kernel.chunk_size, kernel.cache)
-    return x, m, s, traces, kernel
-
 # %% ../nbs/05_optimizer.ipynb #19e9ad86
 def _finite_or_raise(loss, where, em, last_good):
     if not torch.isfinite(loss):
@@ -436,6 +364,78 @@ def _joint_update(em, opt, batch, c, lr, last_good, where):
     _descend(em, opt, grad, torch.arange(k), lr)
     _retract(em, c)
     return mean_abs, *losses.tolist()
+
+# %% ../nbs/05_optimizer.ipynb #c13baab0
+def _removal_costs(a: torch.Tensor, gram: torch.Tensor, power: float, lam: float) -> torch.Tensor:
+    "`[k]`: how much L1 + λ·L2 would rise if each row were dropped (its part of −L1, less its part of λ·L2)."
+    a = _samples_by_features(a).abs()
+    overlap = gram.abs() - torch.diag_embed(gram.abs().diagonal())
+    return a.pow(power).mean(0) - 2 * lam * ((a @ overlap) * a).mean(0)
+
+def _objective_of(a, gram, power, lam) -> float:  # L1 + λ·L2 of values `a` and Gram matrix `gram` (also `objective`'s)
+    return (high_curvature_loss(a, power) + lam * interference_loss(a, gram=gram)).item()
+
+# %% ../nbs/05_optimizer.ipynb #c0944dab
+def _direction_values(em, x, m, s, kernel, U):
+    "Values of the directions `U` `[r, n]` on samples `x` (scaled by `s`), flattened to `[samples × positions, r]`."
+    return _samples_by_features(_values(em, x, m, s, kernel, U=U))
+
+def _sample_top_direction(em, x, m, index, positions, gen, steps=3):
+    "The top eigenvector of the Hessian of sample `index` (a flat sample × position index), by power steps from a random start."
+    i, p = divmod(index, positions)
+    u = torch.randn(em.n_params, generator=gen, dtype=em.w0.dtype).to(em.w0.device)
+    for _ in range(steps):
+        u = (u / u.norm()).requires_grad_(True)
+        with torch.enable_grad():
+            a = em.feature_values(x[i:i + 1], U=u[None], output_hessian=None if m is None else m[i:i + 1]).reshape(-1)[p]
+            u, = torch.autograd.grad(a, u)   # ∇_u a_u(x) = 2 H(x) u
+    return (u / u.norm()).detach()
+
+# %% ../nbs/05_optimizer.ipynb #4acfe0a8
+def _ascend_in_complement(em, x, m, s, kernel, u, others, power, steps=5):
+    "Steps u ← P∇f/‖P∇f‖, f(u) = Σ_x |a_u(x)|^p and P the projection off the span of `others`: f never falls (f is convex)."
+    Q = torch.linalg.qr(others.T).Q if len(others) else others.new_zeros(len(u), 0)
+    project = lambda v: (lambda w: w / w.norm())(v - Q @ (Q.T @ v))
+    u = project(u)
+    for _ in range(steps):
+        u = u.detach().requires_grad_(True)
+        with torch.enable_grad():
+            u = project(torch.autograd.grad(_direction_values(em, x, m, s, kernel, u[None]).abs().pow(power).sum(), u)[0])
+    return u.detach()
+
+# %% ../nbs/05_optimizer.ipynb #d6881742
+@torch.no_grad()
+def _replace_rows(em, opt, held, c, gen) -> list[tuple[int, float, float]]:
+    "`c.replace_rows` tries to swap the weakest row for a candidate grown from unexplained curvature -> the swaps made (row, before, after)."
+    x, m, s, traces, kernel = held
+    a = _direction_values(em, x, m, s, kernel, em.U.detach())
+    positions, made = len(a) // len(x), []
+    for _ in range(c.replace_rows):
+        U, gram = em.U.detach(), em.gram().detach()
+        j = int(_removal_costs(a, gram, c.power, c.lam).argmin())
+        residual = (traces - a.sum(-1)).clamp_min(0)
+        if not residual.any(): break
+        index = int(torch.multinomial(residual.square().cpu(), 1, generator=gen))
+        others = torch.cat([U[:j], U[j + 1:]])
+        u = _ascend_in_complement(em, x, m, s, kernel, _sample_top_direction(em, x, m, index, positions, gen), others, c.power)
+        a_new, U_new = a.clone(), U.clone()
+        a_new[:, j], U_new[j] = _direction_values(em, x, m, s, kernel, u[None])[:, 0], u
+        before, after = _objective_of(a, gram, c.power, c.lam), _objective_of(a_new, U_new @ U_new.T, c.power, c.lam)
+        if after < before:
+            em.U.data[j], a = u, a_new
+            opt.reset(torch.tensor([j]))
+            made.append((j, before, after))
+    return made
+
+# %% ../nbs/05_optimizer.ipynb #f82fb3ca
+def _replacement_samples(em, data, output_hessian, scale, c, kernel):
+    """The `replace_samples` samples replacement works on, their traces in the objective's units (1 per curved sample with
+    normalize='trace'), and the kernel settings for them (chunks as large as the memory budget allows for all k rows)."""
+    idx = torch.randperm(len(data), generator=torch.Generator().manual_seed(c.seed))[:c.replace_samples]  # its own generator: a resumed fit draws the same
+    x, m, s = data[idx], None if output_hessian is None else output_hessian[idx], None if scale is None else scale[idx]
+    kernel = _Kernel(auto_chunk_size(em.model, em.sel, x, em.w0, em.n_features, em.div if m is None else None), kernel.cache)
+    traces = (s.reshape(-1) > 0).to(s.dtype) if s is not None else _sample_traces(em, x, m, c.trace_probes, kernel.chunk_size, kernel.cache)
+    return x, m, s, traces, kernel
 
 # %% ../nbs/05_optimizer.ipynb #a94aa697
 @dataclass
