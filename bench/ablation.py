@@ -121,7 +121,7 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "ablation.json", json.dumps(dict(
-        model=model_card(args.model), setting=dict(params="blocks.4.attn.W_K", n_features=10, train_contexts=500, held_out_contexts=200, ctx_len=64,
+        model=model_card(args.model).to_dict(), setting=dict(params="blocks.4.attn.W_K", n_features=10, train_contexts=500, held_out_contexts=200, ctx_len=64,
                                                    epochs=args.epochs, probes=args.probes, variants=VARIANTS),
         table=table, runs=[{k: v for k, v in r.items() if k != "U"} for r in rows]), indent=1))
     print(f"wrote {out / 'ablation.json'}")

@@ -66,7 +66,7 @@ def main():
     print(f"machine: float32 product at {gemm_gflops():.0f} GFLOP/s, elementwise at {memory_gbs():.1f} GB/s")
     model, tok = load_language_model(args.model)
     card = model_card(args.model)
-    print(f"model: {card['name']}" + (f", stand-in with held-out loss {card['held_out_loss']:.3f}" if card["stand_in"] else ""))
+    print(f"model: {card.name}" + (f", stand-in with held-out loss {card.held_out_loss:.3f}" if card.stand_in else ""))
     train_ids, held_ids, held_stories = load_contexts(repository_data("tinystories/tinystories-1000.txt"), tok, 500, 200, 64)
 
     if not args.skip_full:  # first, in a fresh process: the vocabulary-sized passes below leave the heap fragmented
@@ -82,8 +82,8 @@ def main():
         print(f"transformer_total_s={total:.1f}")
         print(f"train_tokens_per_s={t.train_tokens_per_s:.0f}")
         print(f"eval_tokens_per_s={t.eval_tokens_per_s:.0f}")
-        print(f"converged_features={feature_report(run, tok)['n_converged']}")
-        if card["stand_in"]: print(f"standin_heldout_loss={card['held_out_loss']:.3f}")
+        print(f"converged_features={feature_report(run, tok).n_converged}")
+        if card.stand_in: print(f"standin_heldout_loss={card.held_out_loss:.3f}")
     if not args.skip_steps:
         em = token_eigenmodel(model, "blocks.4.attn.W_K", 10, seed=0)
         U = em.U.detach().clone().requires_grad_(True)

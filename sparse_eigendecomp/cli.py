@@ -327,20 +327,17 @@ def _evaluate_toy(kind: str, a: dict, run_dir: Path, compare: Path | None, draws
     "TMS or XOR: (scorecard, extra columns, notes)."
     from sparse_eigendecomp.optimizer import fit_config
     if kind == "tms":
-        from sparse_eigendecomp.tms import train_tms, tms_samples, tms_scorecard, tms_scorecard_note, TMS_FIT
+        from sparse_eigendecomp.tms import train_tms, tms_samples, tms_scorecard, tms_scorecard_note, TMS_FIT, TMS_COLUMNS
         model = train_tms(seed=a["seed"])
         x, labels = tms_samples(1000, seed=a["seed"] + 1)
         em, second = _load_fit(run_dir, model), compare and _load_fit(compare, model)
         sc = tms_scorecard(em, x, labels, second, a["seed"] + 1, a["restarts"], fit_config(TMS_FIT, epochs=a["epochs"]), draws, seed)
-        return sc, {"recovered": "one-to-one", "score": "score", "margin": "margin"}, [tms_scorecard_note(sc)]
-    from sparse_eigendecomp.xor import train_xor, xor_scorecard, XOR_FIT
+        return sc, TMS_COLUMNS, [tms_scorecard_note(sc)]
+    from sparse_eigendecomp.xor import train_xor, xor_scorecard, xor_scorecard_note, XOR_FIT, XOR_COLUMNS
     model = train_xor(a["seed"])
     em, second = _load_fit(run_dir, model), compare and _load_fit(compare, model)
     sc = xor_scorecard(em, second, a["seed"] + 1, config=fit_config(XOR_FIT, epochs=a["epochs"]), draws=draws, seed=seed)
-    r = sc.row("random").extra
-    return sc, {"top_inputs": "top inputs", "recovered": "XOR check", "margin": "margin"}, [
-        f"random directions pass the XOR check in {r['pass_rate']:.1%} of {r['draws']} draws, and with a margin at least the "
-        f"sparse fit's ({sc.row('sparse').extra['margin']:.3f}) in {r['pass_rate_at_margin']:.1%}"]
+    return sc, XOR_COLUMNS, [xor_scorecard_note(sc)]
 
 # %% ../nbs/90_cli.ipynb #d5ec999d
 def _evaluate_transformer(a: dict, run_dir: Path, compare: Path | None, model, data, tokenizer, device, trace_contexts, probes, seed, file):
@@ -388,7 +385,7 @@ def run_evaluate(run_dir: str,                   # a directory written by the tm
     kind, compare = run.experiment, Path(compare) if compare else None
     if kind == "transformer":
         sc, notes, paths = _evaluate_transformer(run.arguments, run_dir, compare, model, data, tokenizer, device, trace_contexts, probes, seed, file)
-        columns = {"entropy": "top-20 token entropy (bits)"}
+        columns = TOKEN_COLUMNS
     else:
         t0 = time.perf_counter()
         sc, columns, notes = _evaluate_toy(kind, run.arguments, run_dir, compare, draws, seed)
@@ -399,7 +396,7 @@ def run_evaluate(run_dir: str,                   # a directory written by the tm
     return sc.to_dict()
 
 # %% ../nbs/90_cli.ipynb #a5e1d036
-from .transformer import transformer_scorecard
+from .transformer import transformer_scorecard, TOKEN_COLUMNS
 from .tms import tms_scorecard
 run_evaluate.library_options = _library_options(transformer_scorecard, "trace_contexts", "probes") + _library_options(tms_scorecard, "draws", "seed")
 

@@ -5,7 +5,7 @@
 # %% ../nbs/08_language_model.ipynb #45726352
 from __future__ import annotations
 import hashlib, json, math, os, time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 import torch
@@ -16,7 +16,8 @@ from .files import atomic_write
 __all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'repository_data', 'load_tokenizer', 'read_stories', 'encode_stories',
            'resolve_device', 'resolve_dtype', 'HubUnavailable', 'first_line', 'load_language_model', 'write_hub_cache',
            'check_reference', 'compare_with_reference', 'LinearCrossEntropy', 'training_head_dtype', 'story_windows',
-           'evaluate_loss', 'greedy_continuation', 'model_card', 'TrainedLanguageModel', 'train_language_model']
+           'evaluate_loss', 'greedy_continuation', 'ModelCard', 'model_card', 'TrainedLanguageModel',
+           'train_language_model']
 
 # %% ../nbs/08_language_model.ipynb #ebd30524
 from .architectures import tinystories_config   # TinyStories-1M's architecture (see architectures)
@@ -307,14 +308,27 @@ def greedy_continuation(model,              # a Hugging Face causal LM
     return tokenizer.decode(ids[0])
 
 # %% ../nbs/08_language_model.ipynb #1a2b3c4d
-def model_card(name_or_dir: str | Path,  # the hub name or checkpoint directory a model was loaded from
-              ) -> dict:
+@dataclass
+class ModelCard:
     "What a model is, to label results with: its name, and whether it is a stand-in trained here (then its held-out loss)."
-    card, training = dict(name=str(name_or_dir), stand_in=False), Path(name_or_dir) / "training.json"
+    name: str                                # the hub name or checkpoint directory
+    stand_in: bool = False                   # trained here as a stand-in (by `train-lm`), not the named model's weights
+    held_out_loss: float | None = None       # stand-ins: next-token loss on the held-out stories, read whole
+    held_out_perplexity: float | None = None
+    held_out_stories: int | None = None      # how many
+    trained_on: str | None = None            # the file of stories it was trained on
+
+    def to_dict(self) -> dict: return {k: v for k, v in asdict(self).items() if v is not None}   # a real model's card: name and stand_in
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelCard: return cls(**d)
+
+def model_card(name_or_dir: str | Path,  # the hub name or checkpoint directory a model was loaded from
+              ) -> ModelCard:
+    "The card of a model, read from its checkpoint directory's `training.json` when it is a stand-in trained here."
+    training = Path(name_or_dir) / "training.json"
     if training.is_file() and (t := json.loads(training.read_text())).get("stand_in"):
-        card.update(stand_in=True, held_out_loss=t["val_loss"], held_out_perplexity=t["val_perplexity"],
-                    held_out_stories=t.get("held_out_stories"), trained_on=Path(t["data"]).name)
-    return card
+        return ModelCard(str(name_or_dir), True, t["val_loss"], t["val_perplexity"], t.get("held_out_stories"), Path(t["data"]).name)
+    return ModelCard(str(name_or_dir))
 
 # %% ../nbs/08_language_model.ipynb #d727582f
 @dataclass

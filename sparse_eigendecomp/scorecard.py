@@ -5,7 +5,7 @@
 # %% ../nbs/09_scorecard.ipynb #99343a21
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, fields, asdict
 from typing import Callable
 import torch
 from fastcore.basics import patch
@@ -17,8 +17,9 @@ from .analysis import feature_density
 __all__ = ['SampleHessians', 'Traces', 'sample_traces', 'with_curvature', 'orthonormal_rows', 'span_curvature', 'Captured',
            'captured_curvature', 'active_features', 'interference', 'duplicate_pairs', 'matched_cosine', 'Eigen',
            'top_eigenvectors', 'random_directions', 'trace_weights', 'eig_directions', 'part_masks', 'head_directions',
-           'MethodScore', 'score_method', 'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin',
-           'random_pass_rate', 'top_token_entropy', 'checked_scorecard']
+           'SolverInfo', 'CheckScore', 'PassRate', 'TokenEntropy', 'TraceSetup', 'MethodScore', 'score_method',
+           'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin', 'random_pass_rate',
+           'top_token_entropy', 'checked_scorecard']
 
 # %% ../nbs/09_scorecard.ipynb #1716eff9
 @dataclass
@@ -327,6 +328,44 @@ def head_directions(h: SampleHessians,     # the per-sample Hessians (of attenti
     order = sorted(((r, -e.values[g, r].item(), g) for g in range(len(masks)) for r in range(per_head)))[:k]
     return torch.stack([e.vectors[g, r] for r, _, g in order]).to(h.em.w0.dtype), [g for _, _, g in order], e
 
+# %% ../nbs/09_scorecard.ipynb #73884c71
+@dataclass
+class SolverInfo:
+    "How a baseline's directions were computed (eig, heads)."
+    exact: bool             # a dense eigendecomposition (small problems), not Krylov iterations
+    krylov_residual: float  # the largest relative residual of a Ritz pair
+
+@dataclass
+class CheckScore:
+    "A toy's pass/fail check on one method's values, with its margin (see `checked_scorecard`)."
+    recovered: bool                 # the check passed
+    margin: float                   # by how much, in the toy's own measure
+    score: float | None = None      # TMS: the one-to-one score
+    top_inputs: str | None = None   # XOR: each feature's top input
+
+@dataclass
+class PassRate:
+    "How often random frames pass a check (see `random_pass_rate`)."
+    draws: int                  # random frames drawn
+    pass_rate: float            # the fraction that pass
+    pass_rate_at_margin: float  # the fraction that pass with a margin at least the fitted method's
+
+@dataclass
+class TokenEntropy:
+    "Entropy (bits) of the token identities among each feature's top positions (see `top_token_entropy`)."
+    mean: float               # over features
+    per_feature: list[float]
+
+@dataclass
+class TraceSetup:
+    "How a scorecard measured captured curvature."
+    exact: bool                # exact traces (small problems), or Hutchinson estimates
+    probes: int                # Hutchinson probes per sample (0: exact)
+    samples: int               # samples (tokens) the column averages over
+    excluded: int              # samples without curvature, left out
+    contexts: int              # inputs (contexts) they come from
+    baselines_fitted_on: list[int] | None = None  # contexts eig and heads were fitted on, twice (None: on the scored samples)
+
 # %% ../nbs/09_scorecard.ipynb #e570e1ec
 @dataclass
 class MethodScore:
@@ -342,12 +381,29 @@ class MethodScore:
     duplicates: list[tuple[int, int]] = field(default_factory=list)  # pairs sharing > 2 of their top-10 samples or |cos| > 0.5
     matched_cosines: list[float] | None = None            # per feature, |cos| with its match in the second fit
     densities: list[float] = field(default_factory=list)  # per feature
-    extra: dict = field(default_factory=dict)             # experiment-specific scores (recovery, token entropy, ...)
+    solver: SolverInfo | None = None       # eig and heads: how their directions were computed
+    check: CheckScore | None = None        # toys: the recovery check on this method's values
+    random_passes: PassRate | None = None  # toys, the random row: how often random frames pass the check
+    entropy: TokenEntropy | None = None    # transformers: entropy of each feature's top tokens
 
     @property
     def captured_error(self) -> float:
         "Both errors of the captured column together (independent: their squares add)."
         return math.hypot(self.captured_stderr, self.captured_sampling_stderr)
+
+    def column(self, key: str,  # a field, or a field's field: 'check.margin', 'entropy.mean'
+              ):
+        "The value of an optional column (None where this row does not have it)."
+        value = self
+        for name in key.split("."): value = None if value is None else getattr(value, name)
+        return value
+
+    @classmethod
+    def from_dict(cls, d: dict) -> MethodScore:
+        "From `asdict` (a JSON file's row): the optional scores and duplicate pairs back in their types."
+        typed = dict(solver=SolverInfo, check=CheckScore, random_passes=PassRate, entropy=TokenEntropy)
+        d = {**d, "duplicates": [tuple(p) for p in d.get("duplicates", [])]}
+        return cls(**{k: typed[k](**v) if k in typed and v is not None else v for k, v in d.items()})
 
 # %% ../nbs/09_scorecard.ipynb #b6f97a2e
 def score_method(method: str,                  # the method's name
@@ -356,14 +412,14 @@ def score_method(method: str,                  # the method's name
                  numerators: torch.Tensor,     # tr(QᵀH(x)Q) on the samples of `traces` `[S]`
                  traces: Traces,               # tr H(x) on those samples
                  second: torch.Tensor | None = None,  # the directions of a second fit from another seed
-                 extra: dict | None = None,    # experiment-specific scores
+                 scores: dict | None = None,   # optional scores by `MethodScore` field: solver, check, random_passes, entropy
                  groups: torch.Tensor | None = None,  # `[S]` group (context) of each trace sample, for the sampling error
                 ) -> MethodScore:
     "Score one method's directions: captured curvature, sparsity, interference, stability."
     c, density = captured_curvature(numerators, traces, groups=groups), feature_density(values)
     stability, _, matched = matched_cosine(U, second) if second is not None else (None, None, None)
     return MethodScore(method, c.mean, c.stderr, c.sampling_stderr, density.mean().item(), density.sum().item(), interference(values, U),
-                       stability, duplicate_pairs(values, U), matched, density.tolist(), extra or {})
+                       stability, duplicate_pairs(values, U), matched, density.tolist(), **(scores or {}))
 
 # %% ../nbs/09_scorecard.ipynb #0256d19d
 @dataclass
@@ -373,7 +429,7 @@ class Scorecard:
     n_features: int        # directions per method
     n_params: int          # parameters they live in
     n_samples: int         # evaluation samples (positions count) of the sparsity columns
-    trace: dict            # how captured curvature was measured (exact or probes, samples, samples left out)
+    trace: TraceSetup      # how captured curvature was measured
     seconds: float = 0.0   # time the scoring took
     notes: list[str] = field(default_factory=list)
 
@@ -397,7 +453,7 @@ def _trace_rows(values: torch.Tensor, idx) -> torch.Tensor:
 def _baselines(h, fits, k, heads, iterations, seed):
     "{method: (directions, directions from a second fit, what to report of their computation)}; `fits`: two (Hessians, traces) to fit on."
     n, dtype, device = h.n_params, h.em.w0.dtype, h.em.w0.device
-    info = lambda e: dict(exact=e.exact, krylov_residual=e.residuals.max().item())  # the largest relative residual of a Ritz pair
+    info = lambda e: dict(solver=SolverInfo(e.exact, e.residuals.max().item()))
     (U, e), (U2, _) = (eig_directions(hf, k, tf, iterations, s) for (hf, tf), s in zip(fits, (seed, seed + 1)))
     out = {"eig": (U, U2, info(e))}
     if heads is not None:
@@ -418,7 +474,7 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
                      exact_up_to: int = 512,         # exact traces and eigenvectors up to this many parameters
                      iterations: int = 8,            # Krylov blocks of the eigenvector baselines
                      seed: int = 0,                  # seeds the probes, random directions and Krylov starts
-                     extra: Callable | None = None,  # extra(method, U, values) -> dict of experiment-specific scores
+                     scores: Callable | None = None,  # scores(method, U, values) -> optional scores by `MethodScore` field (check, entropy)
                      scale: torch.Tensor | None = None,  # `[S]` scale of each sample's values in every method's sparsity columns (1 / tr H(x): shares)
                      fit_on: tuple | None = None,    # two disjoint `SampleHessians` to fit eig and heads on (default: the trace samples, twice)
                      cache: ActivationCache | None = None,  # activations of `inputs` already kept (e.g. by `sample_scale`), reused
@@ -438,11 +494,10 @@ def score_eigenmodel(em: EigenModel,                 # the fitted eigenmodel (th
         v_trace = _trace_rows(v.reshape(len(inputs), -1, k), trace_idx).reshape(-1, k)
         numerators = v_trace.sum(-1) if _is_orthonormal(U) else span_curvature(ht, U)
         if scale is not None: v = v * scale.reshape(-1, 1).to(v)   # e.g. each sample's share of its own curvature
-        rows.append(score_method(name, U, v, numerators, traces, U2, {**info, **(extra(name, U, v) if extra else {})}, groups))
+        rows.append(score_method(name, U, v, numerators, traces, U2, {**info, **(scores(name, U, v) if scores else {})}, groups))
     kept = with_curvature(traces)
-    trace = dict(exact=traces.exact, probes=traces.n_probes, samples=int(kept.sum()), excluded=int((~kept).sum()),
-                 contexts=len(inputs) if trace_idx is None else len(trace_idx),
-                 baselines_fitted_on=None if fit_on is None else [len(hf.inputs) for hf in fit_on])  # None: on the trace samples
+    trace = TraceSetup(traces.exact, traces.n_probes, int(kept.sum()), int((~kept).sum()), len(inputs) if trace_idx is None else len(trace_idx),
+                       None if fit_on is None else [len(hf.inputs) for hf in fit_on])
     return Scorecard(rows, k, em.n_params, len(v), trace, time.perf_counter() - t0)
 
 # %% ../nbs/09_scorecard.ipynb #648ca744
@@ -451,16 +506,16 @@ def _cell(x) -> str: return "yes" if x is True else "no" if x is False else x if
 
 @patch
 def table(self: Scorecard,
-          extra: dict[str, str] | None = None,  # {key of MethodScore.extra: column title} to add
+          columns: dict[str, str] | None = None,  # {`MethodScore.column` key, e.g. 'check.margin': column title} to add
          ) -> str:
     "A Markdown table, one row per method."
-    extra = extra or {}
-    head = ["method", "captured ± s.e.", "density", "active / sample", "interference", "duplicates", "stability", *extra.values()]
+    columns = columns or {}
+    head = ["method", "captured ± s.e.", "density", "active / sample", "interference", "duplicates", "stability", *columns.values()]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in self.rows:
         se = f" ± {r.captured_error:.3f}" if r.captured_error else ""
         cells = [r.method, f"{r.captured:.3f}{se}", f"{r.density:.4f}", f"{r.active_per_sample:.2f}", f"{r.interference:.3f}",
-                 str(len(r.duplicates)), _num(r.stability), *[_cell(r.extra.get(key)) for key in extra]]
+                 str(len(r.duplicates)), _num(r.stability), *[_cell(r.column(key)) for key in columns]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -477,6 +532,12 @@ def summary(self: Scorecard) -> str:
 def to_dict(self: Scorecard) -> dict:
     "JSON-ready."
     return asdict(self)
+
+@patch(cls_method=True)
+def from_dict(cls: Scorecard, d: dict) -> Scorecard:
+    "From `to_dict` (or `scorecard.json`, whose table and summary are derived and not read back)."
+    known = {f.name for f in fields(cls)} - {"rows", "trace"}
+    return cls(rows=[MethodScore.from_dict(r) for r in d["rows"]], trace=TraceSetup(**d["trace"]), **{k: v for k, v in d.items() if k in known})
 
 @patch
 def plot(self: Scorecard,
@@ -528,13 +589,12 @@ def random_pass_rate(h: SampleHessians,   # the per-sample Hessians
                      margin: float,       # the fitted method's margin
                      draws: int = 1000,   # random frames
                      seed: int = 0,       # seeds the draws (apart from the random baseline's)
-                    ) -> dict:
-    "How often random orthonormal frames pass `check`: {'draws', 'pass_rate', 'pass_rate_at_margin'} (margin >= `margin`)."
+                    ) -> PassRate:
+    "How often random orthonormal frames pass `check`, and pass it with a margin of at least `margin`."
     U = torch.cat([random_directions(k, h.n_params, 10_000 * (seed + 1) + d, h.em.w0.dtype, h.em.w0.device) for d in range(draws)])
     v = h.values(U).reshape(-1, draws, k)
     results = [check(v[:, d]) for d in range(draws)]
-    return dict(draws=draws, pass_rate=sum(p for p, _ in results) / draws,
-                pass_rate_at_margin=sum(p and m >= margin for p, m in results) / draws)
+    return PassRate(draws, sum(p for p, _ in results) / draws, sum(p and m >= margin for p, m in results) / draws)
 
 # %% ../nbs/09_scorecard.ipynb #03981336
 def top_token_entropy(values: torch.Tensor,  # feature values `[n_contexts, pos, k]`
@@ -555,14 +615,14 @@ def checked_scorecard(em: EigenModel,          # the fitted eigenmodel
                       inputs: torch.Tensor,    # the samples
                       check: Callable[[torch.Tensor], tuple[bool, float]],  # values `[S, k]` -> (passes, margin)
                       second: torch.Tensor | None = None,  # directions of a fit from another seed (stability)
-                      details: Callable[[torch.Tensor], dict] | None = None,  # values `[S, k]` -> more scores per method
+                      details: Callable[[torch.Tensor], dict] | None = None,  # values `[S, k]` -> more `CheckScore` fields (score, top_inputs)
                       draws: int = 1000,       # random frames for the random pass rate
                       seed: int = 0,           # seeds the baselines and the draws
                      ) -> Scorecard:
     "`score_eigenmodel` with a pass/fail `check` and its margin for every method, and how often random frames pass it."
-    def extra(method, U, values):
+    def scores(method, U, values):
         passed, margin = check(values)
-        return dict(recovered=passed, margin=margin, **(details(values) if details else {}))
-    sc = score_eigenmodel(em, inputs, second=second, extra=extra, seed=seed)
-    sc.row("random").extra.update(random_pass_rate(SampleHessians(em, inputs), em.n_features, check, sc.row("sparse").extra["margin"], draws, seed))
+        return dict(check=CheckScore(passed, margin, **(details(values) if details else {})))
+    sc = score_eigenmodel(em, inputs, second=second, scores=scores, seed=seed)
+    sc.row("random").random_passes = random_pass_rate(SampleHessians(em, inputs), em.n_features, check, sc.row("sparse").check.margin, draws, seed)
     return sc

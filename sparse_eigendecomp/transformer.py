@@ -5,7 +5,7 @@
 # %% ../nbs/12_transformer.ipynb #2180b6b7
 from __future__ import annotations
 import csv, ctypes, html, json, time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Literal, NamedTuple, Sequence
 import torch
@@ -20,16 +20,17 @@ from .tangents import ActivationCache
 from .scale import gather_rows, rows_of_rank
 from .analysis import top_token_examples, feature_density, direction_norms, beats_random, TokenExample
 from .views import Html, figure_html, examples_html, density_plot, direction_plot, activation_histograms
-from .language_model import read_stories, encode_stories, HubUnavailable, first_line
+from fastcore.basics import patch
+from .language_model import read_stories, encode_stories, HubUnavailable, first_line, ModelCard
 from .scorecard import duplicate_pairs
 from .circuits import CircuitMap, FiniteDistance, circuit_map, circuit_map_plot, component_masks, finite_distance_check
 
 # %% auto #0
 __all__ = ['TRANSFORMER_FIT_ORIGINAL', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of', 'output_hessian_pays_off',
            'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values', 'hub_stories', 'Contexts',
-           'load_contexts', 'Timings', 'RunSettings', 'TransformerRun', 'transformer_experiment', 'feature_report',
-           'report_text', 'report_html', 'write_report', 'describe_features', 'transformer_scorecard', 'add_scorecard',
-           'keep_freed_memory']
+           'load_contexts', 'Timings', 'RunSettings', 'TransformerRun', 'transformer_experiment', 'FeatureSummary',
+           'ReportScorecard', 'FeatureReport', 'feature_report', 'report_text', 'report_html', 'write_report',
+           'describe_features', 'transformer_scorecard', 'add_scorecard', 'keep_freed_memory']
 
 # %% ../nbs/12_transformer.ipynb #212abe37
 def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family (or bridge)
@@ -177,6 +178,8 @@ class Timings:
     def from_dict(cls, d: dict) -> Timings: return cls(**d)
 
 # %% ../nbs/12_transformer.ipynb #27b50201
+_RENAMED_SETTINGS = {"n_train": "train_contexts", "n_heldout": "held_out_contexts"}
+
 @dataclass
 class RunSettings:
     "What a transformer run was: the selection, the fit's settings, the data's sizes, where it ran."
@@ -198,6 +201,7 @@ class RunSettings:
                                                   "output_hessian_precomputed", "device", "dtype")}}
     @classmethod
     def from_dict(cls, d: dict) -> RunSettings:
+        d = {_RENAMED_SETTINGS.get(k, k): v for k, v in d.items()}   # reports written before the names were unified
         fit = fit_config(**{f.name: d[f.name] for f in fields(FitConfig) if f.name in d})
         return cls(fit=fit, **{f.name: d[f.name] for f in fields(cls) if f.name != "fit"})
 
@@ -287,14 +291,91 @@ def _finite_distance(em: EigenModel, held: TokenData, raw: torch.Tensor, context
     readout = lambda final: final @ W_U if b_U is None else final @ W_U + b_U
     return finite_distance_check(em.model, em.sel, em.U.detach(), held.resid[:contexts], raw[:contexts], readout=readout)
 
+# %% ../nbs/12_transformer.ipynb #aa5c80ed
+@dataclass
+class FeatureSummary:
+    "One feature of a transformer run: what its top held-out activations are, where its direction lies, whether it converged."
+    feature: int
+    description: str                # what its top activations are, written after reading them ('' until then)
+    density: float                  # fraction of held-out tokens where it is active
+    max_value: float                # its largest held-out value
+    converged: bool                 # beats random directions, and the fit's objective levelled off
+    norms: dict[str, list[float]]   # per selected weight: the direction's norm per slice of its first axis (heads, for per-head weights)
+    examples: list[TokenExample]    # its top held-out positions
+    beats_random: bool | None = None          # its top values stand out from random directions' (None: not measured)
+    duplicates: list[int] = field(default_factory=list)  # features it duplicates (shared top positions or |cos| > 0.5)
+    head_norms: list[float] | None = None     # `norms` of the first per-head weight (None: no such weight)
+    top_head: int | None = None               # its head with the largest norm
+    top_head_share: float | None = None       # that head's share of the squared norm
+    distinct_stories: int | None = None       # held-out stories among its top examples (None: stories unknown)
+    components: list[list] = field(default_factory=list)  # its largest components (a head's matrices, an MLP) as [label, share]
+    finite_distance_flagged: bool | None = None  # flagged by the finite-distance check (None: not run)
+
+    def to_dict(self) -> dict: return asdict(self)
+    @classmethod
+    def from_dict(cls, d: dict) -> FeatureSummary: return cls(**{**d, "examples": [TokenExample(**e) for e in d["examples"]]})
+
+# %% ../nbs/12_transformer.ipynb #4910b4b9
+@dataclass
+class ReportScorecard:
+    "The scorecard as a report shows it (see `add_scorecard`; the scores themselves are in `scorecard.json`)."
+    table: str         # Markdown, one row per method
+    summary: str       # the machine-readable line
+    notes: list[str]   # how it was measured
+
+# %% ../nbs/12_transformer.ipynb #cf7d9f33
+@dataclass
+class FeatureReport:
+    "A transformer run's report (`top_examples.json`): the model, the run, whether the fit converged, and every feature."
+    model: ModelCard | None           # what the model is (a stand-in says so)
+    settings: RunSettings | None
+    timings: Timings | None
+    n_converged: int                  # features that beat random directions, with the objective levelled off
+    features: list[FeatureSummary]
+    plateaued: bool | None = None     # the objective levelled off in the last epoch (None: not recorded)
+    last_epoch_change: float | None = None  # the objective's relative change in the last epoch
+    n_beat_random: int | None = None  # features whose top values stand out from random directions'
+    duplicate_pairs: list[tuple[int, int]] = field(default_factory=list)  # feature pairs sharing top positions or |cos| > 0.5
+    circuit_map: CircuitMap | None = None        # where each feature's squared norm lies, per head and MLP
+    finite_distance: FiniteDistance | None = None
+    scorecard: ReportScorecard | None = None     # added by `add_scorecard`
+
+# %% ../nbs/12_transformer.ipynb #7c61b05d
+_REPORT_PARTS = dict(model=ModelCard, settings=RunSettings, timings=Timings, circuit_map=CircuitMap, finite_distance=FiniteDistance)
+
+@patch
+def to_dict(self: FeatureReport) -> dict:
+    "JSON-ready (the layout of `top_examples.json`)."
+    d = {f.name: getattr(self, f.name) for f in fields(self)}
+    d.update({k: None if d[k] is None else d[k].to_dict() for k in _REPORT_PARTS},
+             features=[f.to_dict() for f in self.features], scorecard=None if self.scorecard is None else asdict(self.scorecard))
+    return d if self.scorecard is not None else {k: v for k, v in d.items() if k != "scorecard"}
+
+@patch(cls_method=True)
+def from_dict(cls: FeatureReport, d: dict) -> FeatureReport:
+    "From `to_dict` or a saved `top_examples.json` (earlier versions' included)."
+    parts = {k: None if not d.get(k) else t.from_dict(d[k]) for k, t in _REPORT_PARTS.items()}
+    rest = {f.name: d[f.name] for f in fields(cls) if f.name in d and f.name not in parts}
+    return cls(**{**rest, **parts, "features": [FeatureSummary.from_dict(f) for f in d["features"]],
+                  "duplicate_pairs": [tuple(p) for p in d.get("duplicate_pairs", [])],
+                  "scorecard": ReportScorecard(**d["scorecard"]) if d.get("scorecard") else None})
+
+@patch(cls_method=True)
+def load(cls: FeatureReport, out: str | Path,  # a directory written by `write_report`
+        ) -> FeatureReport:
+    "The report saved in `out`; `ValueError` if there is none."
+    path = Path(out) / "top_examples.json"
+    if not path.exists(): raise ValueError(f"no report at {str(out)!r} (expected top_examples.json)")
+    return cls.from_dict(json.loads(path.read_text()))
+
 # %% ../nbs/12_transformer.ipynb #5f78fc58
 def feature_report(run: TransformerRun,             # the result of `transformer_experiment`
                    tokenizer,                       # the model's tokenizer
                    n_examples: int = 10,            # top held-out positions per feature
                    descriptions: dict | None = None,  # {feature: description}
-                   model: dict | None = None,       # what the model is (see `language_model.model_card`)
-                  ) -> dict:
-    "Top examples, per-head norms and shares, densities and convergence of every feature of `run` (JSON-ready)."
+                   model: ModelCard | None = None,  # what the model is (see `language_model.model_card`)
+                  ) -> FeatureReport:
+    "Top examples, per-head norms and shares, densities and convergence of every feature of `run`."
     examples = top_token_examples(run.held_out_values, run.held_out_tokens, tokenizer, n=n_examples, stories=run.held_out_story_ids)
     norms = {name: direction_norms(run.em, name) for name in run.em.sel.names}
     headed = [n for n in run.em.sel.names if (weight_axes(n) or ("",))[0] == "head"]   # the adapter says which weights are per head
@@ -308,58 +389,55 @@ def feature_report(run: TransformerRun,             # the result of `transformer
     circuit = circuit_map(run.em.sel, run.em.U)   # shares per head and MLP: where a whole-model feature's circuit is
     grouped = circuit.by_head()
     descriptions = descriptions or {}
-    features = [dict(feature=f, description=descriptions.get(str(f), ""), density=density[f].item(), max_value=top[f].item(),
-                     converged=bool(converged[f]), beats_random=bool(stands_out[f]),
-                     duplicates=sorted({j for pair in pairs if f in pair for j in pair} - {f}),
-                     head_norms=None if heads is None else heads[f].tolist(), top_head=None if heads is None else int(heads[f].argmax()),
-                     top_head_share=None if heads is None else share[f].item(), norms={name: n[f].tolist() for name, n in norms.items()},
-                     distinct_stories=None if run.held_out_story_ids is None else len({e.story for e in examples[f]}),
-                     components=_top_components(grouped, f),
-                     finite_distance_flagged=None if run.finite_distance is None else run.finite_distance.flagged[f],
-                     examples=[asdict(e) for e in examples[f]]) for f in range(run.em.n_features)]
-    as_dict = lambda x: None if x is None else x.to_dict()
-    return dict(model=model or {}, settings=as_dict(run.settings), timings=as_dict(run.timings), n_converged=int(converged.sum()),
-                plateaued=run.history.plateaued(), last_epoch_change=run.history.epoch_change(), n_beat_random=int(stands_out.sum()),
-                duplicate_pairs=pairs, circuit_map=circuit.to_dict(), finite_distance=as_dict(run.finite_distance),
-                features=features)
+    features = [FeatureSummary(f, descriptions.get(str(f), ""), density[f].item(), top[f].item(), bool(converged[f]),
+                               norms={name: n[f].tolist() for name, n in norms.items()}, examples=examples[f], beats_random=bool(stands_out[f]),
+                               duplicates=sorted({j for pair in pairs if f in pair for j in pair} - {f}),
+                               head_norms=None if heads is None else heads[f].tolist(), top_head=None if heads is None else int(heads[f].argmax()),
+                               top_head_share=None if heads is None else share[f].item(),
+                               distinct_stories=None if run.held_out_story_ids is None else len({e.story for e in examples[f]}),
+                               components=_top_components(grouped, f),
+                               finite_distance_flagged=None if run.finite_distance is None else run.finite_distance.flagged[f])
+                for f in range(run.em.n_features)]
+    return FeatureReport(model, run.settings, run.timings, int(converged.sum()), features, run.history.plateaued(),
+                         run.history.epoch_change(), int(stands_out.sum()), pairs, circuit, run.finite_distance)
 
 # %% ../nbs/12_transformer.ipynb #a95ecede
-def report_text(report: dict,  # from `feature_report`
+def report_text(report: FeatureReport,  # from `feature_report` (or `FeatureReport.load`)
                 n: int = 5,    # examples per feature
                ) -> str:
     "The original note's text format: every feature's top examples as `...**token**... -> token (Value: x)` lines."
-    lines = ([_model_line(report)] if report.get("model") else []) + [_values_line(report), _convergence_line(report)]
-    for feat in report["features"]:
-        lines.append(f"Feature {feat['feature']} ({_feature_facts(feat)})" + (f": {feat['description']}" if feat["description"] else ""))
-        lines += ["  " + e["text"] for e in feat["examples"][:n]]
-    if sc := report.get("scorecard"): lines += ["", "Scorecard (sparse eigendecomposition against baselines)", sc["table"], *sc["notes"], sc["summary"]]
+    lines = ([_model_line(report)] if report.model else []) + [_values_line(report), _convergence_line(report)]
+    for feat in report.features:
+        lines.append(f"Feature {feat.feature} ({_feature_facts(feat)})" + (f": {feat.description}" if feat.description else ""))
+        lines += ["  " + e.text for e in feat.examples[:n]]
+    if sc := report.scorecard: lines += ["", "Scorecard (sparse eigendecomposition against baselines)", sc.table, *sc.notes, sc.summary]
     return "\n".join(lines)
 
 # %% ../nbs/12_transformer.ipynb #790693e9
-def report_html(report: dict,  # from `feature_report`
+def report_html(report: FeatureReport,  # from `feature_report` (or `FeatureReport.load`)
                 n: int = 10,   # examples per feature
                 title: str = "Sparse eigendecomposition: top held-out contexts",  # page title
                ) -> Html:
     "A self-contained HTML page of every feature's highlighted top contexts."
-    body = "".join(examples_html([TokenExample(**e) for e in feat["examples"][:n]], f"Feature {feat['feature']} ({_feature_facts(feat)})",
-                                 feat["description"]) for feat in report["features"])
-    model = (f"<p>{html.escape(_model_line(report))}</p>" if report.get("model") else "") + "".join(
+    body = "".join(examples_html(feat.examples[:n], f"Feature {feat.feature} ({_feature_facts(feat)})", feat.description)
+                   for feat in report.features)
+    model = (f"<p>{html.escape(_model_line(report))}</p>" if report.model else "") + "".join(
         f"<p>{html.escape(line)}</p>" for line in (_values_line(report), _convergence_line(report)))
     if _spans_weights(report):
-        body = f"<h3>Circuit map</h3>{figure_html(circuit_map_plot(CircuitMap.from_dict(report['circuit_map'])), 'circuit map', dpi=110)}" + body
-    if sc := report.get("scorecard"):
-        body += f"<h3>Scorecard</h3><pre>{html.escape(sc['table'])}</pre>" + "".join(f"<p>{html.escape(t)}</p>" for t in sc["notes"])
+        body = f"<h3>Circuit map</h3>{figure_html(circuit_map_plot(report.circuit_map), 'circuit map', dpi=110)}" + body
+    if sc := report.scorecard:
+        body += f"<h3>Scorecard</h3><pre>{html.escape(sc.table)}</pre>" + "".join(f"<p>{html.escape(t)}</p>" for t in sc.notes)
     return Html(f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body><h2>{title}</h2>{model}{body}</body></html>')
 
 # %% ../nbs/12_transformer.ipynb #57c858ce
-def _feature_facts(feat: dict) -> str:
-    stories = f", top examples from {feat['distinct_stories']} stories" if feat.get("distinct_stories") is not None else ""
-    stories += f", DUPLICATES feature {', '.join(map(str, feat['duplicates']))}" if feat.get("duplicates") else ""
-    head = "" if feat.get("top_head") is None else f", top head {feat['top_head']} ({feat['top_head_share']:.2f} of the squared norm)"
-    if len(feat.get("norms", {})) > 1 and feat.get("components"):   # several weights: where its norm is, across them
-        head = ", norm on " + ", ".join(f"{label} {share:.2f}" for label, share in feat["components"])
-    head += ", FLAGGED: at a finite step its effect is not where it is active" if feat.get("finite_distance_flagged") else ""
-    return (f"max {feat['max_value']:.3g}{'' if feat.get('beats_random', True) else ', NOT above random directions'}, density {feat['density']:.4f}"
+def _feature_facts(feat: FeatureSummary) -> str:
+    stories = f", top examples from {feat.distinct_stories} stories" if feat.distinct_stories is not None else ""
+    stories += f", DUPLICATES feature {', '.join(map(str, feat.duplicates))}" if feat.duplicates else ""
+    head = "" if feat.top_head is None else f", top head {feat.top_head} ({feat.top_head_share:.2f} of the squared norm)"
+    if len(feat.norms) > 1 and feat.components:   # several weights: where its norm is, across them
+        head = ", norm on " + ", ".join(f"{label} {share:.2f}" for label, share in feat.components)
+    head += ", FLAGGED: at a finite step its effect is not where it is active" if feat.finite_distance_flagged else ""
+    return (f"max {feat.max_value:.3g}{', NOT above random directions' if feat.beats_random is False else ''}, density {feat.density:.4f}"
             f"{head}{stories}")
 
 # %% ../nbs/12_transformer.ipynb #9b6483fb
@@ -369,29 +447,29 @@ def _top_components(grouped: CircuitMap, f: int, n: int = 3) -> list[list]:
     return [[grouped.components[i].label, round(grouped.shares[f, i].item(), 4)] for i in top.tolist()]
 
 # %% ../nbs/12_transformer.ipynb #db6ebbb2
-def _spans_weights(report: dict) -> bool:  # a selection of several weights: the circuit map says where each feature is
-    return "circuit_map" in report and len(report["features"][0].get("norms", {})) > 1
+def _spans_weights(report: FeatureReport) -> bool:  # a selection of several weights: the circuit map says where each feature is
+    return report.circuit_map is not None and len(report.features[0].norms) > 1
 
 
 # %% ../nbs/12_transformer.ipynb #b442ab5c
-def _convergence_line(report: dict) -> str:
+def _convergence_line(report: FeatureReport) -> str:
     "Did the fit converge: the objective's last-epoch change, and how many features beat random directions."
-    change = report.get("last_epoch_change")
-    state = "n/a" if change is None else f"{change:+.1%} in the last epoch, {'levelled off' if report.get('plateaued') else 'still changing'}"
-    return (f"objective: {state}; {report.get('n_beat_random', '?')} of {len(report['features'])} features beat random directions; "
-            f"converged (both): {report.get('n_converged', '?')}; duplicate pairs: {len(report.get('duplicate_pairs', []))}")
+    change, beat = report.last_epoch_change, "?" if report.n_beat_random is None else report.n_beat_random
+    state = "n/a" if change is None else f"{change:+.1%} in the last epoch, {'levelled off' if report.plateaued else 'still changing'}"
+    return (f"objective: {state}; {beat} of {len(report.features)} features beat random directions; "
+            f"converged (both): {report.n_converged}; duplicate pairs: {len(report.duplicate_pairs)}")
 
 def _values_line(report: dict) -> str:
     "What the values are: u^T H(x) u, or (normalize='trace') each token's share of its own curvature."
-    if report.get("settings", {}).get("normalize") == "trace":
+    if report.settings is not None and report.settings.fit.normalize == "trace":
         return "values: each token's share of its own curvature, uᵀH(x)u / tr H(x) (between 0 and 1, up to the error of the trace's Hutchinson estimate)"
     return "values: uᵀH(x)u, the curvature of the token's KL along the feature's direction"
 
 def _model_line(report: dict) -> str:
-    m = report["model"]
-    if not m.get("stand_in"): return f"model: {m.get('name', '?')}"
-    return (f"model: {m.get('name', '?')}, an offline stand-in for TinyStories-1M (not the real weights), held-out loss "
-            f"{m['held_out_loss']:.3f} on {m.get('held_out_stories', '?')} held-out stories")
+    m = report.model
+    if not m.stand_in: return f"model: {m.name}"
+    return (f"model: {m.name}, an offline stand-in for TinyStories-1M (not the real weights), held-out loss "
+            f"{m.held_out_loss:.3f} on {'?' if m.held_out_stories is None else m.held_out_stories} held-out stories")
 
 # %% ../nbs/12_transformer.ipynb #08daf43d
 def _write_csv(path: Path, rows: list[list]) -> Path:
@@ -400,11 +478,19 @@ def _write_csv(path: Path, rows: list[list]) -> Path:
     return atomic_write(path, write)
 
 # %% ../nbs/12_transformer.ipynb #2901a106
-def _write_examples_csv(path: Path, report: dict) -> Path:
-    model = _model_line(report) if report["model"] else ""
+def _write_examples_csv(path: Path, report: FeatureReport) -> Path:
+    model = _model_line(report) if report.model else ""
     rows = [["feature", "rank", "value", "context", "pos", "story", "previous_token", "token", "text", "model"]]
-    return _write_csv(path, rows + [[f["feature"], r, e["value"], e["context"], e["pos"], e["story"], e["previous_token"], e["token"],
-                                     e["text"], model] for f in report["features"] for r, e in enumerate(f["examples"])])
+    return _write_csv(path, rows + [[f.feature, r, e.value, e.context, e.pos, e.story, e.previous_token, e.token, e.text, model]
+                                    for f in report.features for r, e in enumerate(f.examples)])
+
+# %% ../nbs/12_transformer.ipynb #13cdad88
+def _write_report_files(out: Path, report: FeatureReport, n: int | None = None):
+    "The report's JSON, HTML and text in `out` (`n` examples per feature in the HTML and text; default: all)."
+    n = n or max(len(f.examples) for f in report.features)
+    atomic_write_text(out / "top_examples.json", json.dumps(report.to_dict(), indent=1))
+    atomic_write_text(out / "report.html", report_html(report, n))
+    atomic_write_text(out / "top_examples.txt", report_text(report, n) + "\n")
 
 # %% ../nbs/12_transformer.ipynb #928ffeb7
 def write_report(run: TransformerRun,             # the result of `transformer_experiment`
@@ -412,7 +498,7 @@ def write_report(run: TransformerRun,             # the result of `transformer_e
                  out: str | Path,                 # the output directory
                  n_examples: int = 10,            # top held-out positions per feature
                  descriptions: dict | None = None,  # {feature: description}
-                 model: dict | None = None,       # what the model is (see `language_model.model_card`): heads every file
+                 model: ModelCard | None = None,  # what the model is (see `language_model.model_card`): heads every file
                 ) -> dict:
     "Write the checkpoint, top examples (JSON, CSV), the HTML report, the text table and figures to `out` -> {name: path}."
     out = Path(out)
@@ -424,41 +510,33 @@ def write_report(run: TransformerRun,             # the result of `transformer_e
                  **{"circuit_map" if circuit else "heads": out / ("circuit_map.png" if circuit else "heads.png")},
                  density=out / "density.png", histograms=out / "histograms.png", history=out / "history.png")
     run.em.save(paths["eigenmodel"])
-    atomic_write_text(paths["model"], json.dumps(report["model"], indent=1))
-    atomic_write_text(paths["top_examples"], json.dumps(report, indent=1))
+    atomic_write_text(paths["model"], json.dumps(report.model.to_dict() if report.model else {}, indent=1))
+    _write_report_files(out, report, n_examples)
     _write_examples_csv(paths["csv"], report)
-    atomic_write_text(paths["html"], report_html(report, n_examples))
-    atomic_write_text(paths["text"], report_text(report, n_examples) + "\n")
     figures = dict(density=density_plot(feature_density(run.held_out_values)), histograms=activation_histograms(run.held_out_values),
                    history=run.history.plot())
-    if circuit: figures["circuit_map"] = circuit_map_plot(CircuitMap.from_dict(report["circuit_map"]))
+    if circuit: figures["circuit_map"] = circuit_map_plot(report.circuit_map)
     else: figures["heads"] = direction_plot(run.em)
     for name, fig in figures.items():
-        if report["model"]: fig.text(0.005, 0.005, _model_line(report), fontsize=6, color="0.4")
+        if report.model: fig.text(0.005, 0.005, _model_line(report), fontsize=6, color="0.4")
         atomic_write_figure(paths[name], fig)
     return paths
 
 # %% ../nbs/12_transformer.ipynb #9145898a
 def describe_features(out: str | Path,     # a directory written by `write_report`
                       descriptions: dict,  # {feature: description}
-                     ) -> dict:
+                     ) -> FeatureReport:
     "Add `{feature: description}` to the report saved in `out` by `write_report` (rewrites its JSON, text and HTML)."
-    out = Path(out)
-    path = out / "top_examples.json"
-    if not path.exists(): raise ValueError(f"no report at {str(out)!r} (expected top_examples.json)")
-    report = json.loads(path.read_text())
-    k = len(report["features"])
+    report = FeatureReport.load(out)
+    k = len(report.features)
     unknown = [f for f in descriptions if not (str(f).isdigit() and int(f) < k)]
     if unknown: raise ValueError(f"descriptions for unknown features {unknown}; the report has features 0..{k - 1}")
-    for f, text in descriptions.items(): report["features"][int(f)]["description"] = text
-    n = max(len(f["examples"]) for f in report["features"])
-    atomic_write_text(path, json.dumps(report, indent=1))
-    atomic_write_text(out / "report.html", report_html(report, n))
-    atomic_write_text(out / "top_examples.txt", report_text(report, n) + "\n")
+    for f, text in descriptions.items(): report.features[int(f)].description = text
+    _write_report_files(Path(out), report)
     return report
 
 # %% ../nbs/12_transformer.ipynb #e473c356
-from .scorecard import Scorecard, SampleHessians, score_eigenmodel, top_token_entropy, write_scorecard
+from .scorecard import Scorecard, SampleHessians, TokenEntropy, score_eigenmodel, top_token_entropy, write_scorecard
 
 # %% ../nbs/12_transformer.ipynb #c1c62605
 def transformer_scorecard(em: EigenModel,                  # a token eigenmodel (`token_eigenmodel`)
@@ -479,39 +557,35 @@ def transformer_scorecard(em: EigenModel,                  # a token eigenmodel 
     idx = torch.linspace(0, n - 1, min(trace_contexts, n)).round().long().unique()
     heads = component_masks(em.sel)[1]   # a problem per head (its four matrices) and per MLP; one W_K: its heads
     heads = heads if len(heads) > 1 else None   # (one component: no heads row)
-    def extra(method, U, v):
+    def scores(method, U, v):
         entropy = top_token_entropy(v.reshape(n, -1, k).cpu(), held.tokens.cpu(), entropy_n)
-        return dict(entropy=sum(entropy) / k, entropies=entropy)
+        return dict(entropy=TokenEntropy(sum(entropy) / k, entropy))
     fit_on = None
     if train is not None:  # trace_contexts each, every other context: disjoint, so their second fit is a refit on other data
         picks = torch.linspace(0, len(train) - 1, min(2 * trace_contexts, len(train))).round().long().unique()
         fit_on = tuple(SampleHessians(em, part.resid, part.output_hessian) for part in (train.rows(picks[0::2]), train.rows(picks[1::2])))
     return score_eigenmodel(em, held.resid, held.output_hessian, second=second, values=values, trace_idx=idx, heads=heads,
-                            probes=probes, iterations=iterations, seed=seed, extra=extra, scale=scale, fit_on=fit_on, cache=cache)
+                            probes=probes, iterations=iterations, seed=seed, scores=scores, scale=scale, fit_on=fit_on, cache=cache)
 
 # %% ../nbs/12_transformer.ipynb #1975f87b
-TOKEN_COLUMNS = {"entropy": "top-20 token entropy (bits)"}
+TOKEN_COLUMNS = {"entropy.mean": "top-20 token entropy (bits)"}   # the transformer scorecard's own column
 
 def add_scorecard(out: str | Path,   # a directory written by `write_report`
                   sc: Scorecard,     # its scorecard (`transformer_scorecard`)
                  ) -> dict:
     "Save `sc` beside the report in `out` (scorecard.json, scorecard.png) and add its table to the report's JSON, text and HTML."
-    out, path = Path(out), Path(out) / "top_examples.json"
-    if not path.exists(): raise ValueError(f"no report at {str(out)!r} (expected top_examples.json)")
-    report = json.loads(path.read_text())
-    notes = [f"captured curvature on {sc.trace['samples']} held-out tokens of {sc.trace['contexts']} contexts "
-             f"({'exact traces' if sc.trace['exact'] else str(sc.trace['probes']) + ' Hutchinson probes'}; "
-             f"{sc.trace['excluded']} tokens without curvature left out); the other columns on all {sc.n_samples} held-out tokens",
-             "eig and heads fitted on the same held-out contexts (their captured column is the ceiling there)" if not sc.trace.get("baselines_fitted_on")
-             else f"eig and heads fitted on {sc.trace['baselines_fitted_on'][0]} training contexts, and again on {sc.trace['baselines_fitted_on'][1]} "
+    out, report = Path(out), FeatureReport.load(out)
+    t = sc.trace
+    notes = [f"captured curvature on {t.samples} held-out tokens of {t.contexts} contexts "
+             f"({'exact traces' if t.exact else str(t.probes) + ' Hutchinson probes'}; "
+             f"{t.excluded} tokens without curvature left out); the other columns on all {sc.n_samples} held-out tokens",
+             "eig and heads fitted on the same held-out contexts (their captured column is the ceiling there)" if not t.baselines_fitted_on
+             else f"eig and heads fitted on {t.baselines_fitted_on[0]} training contexts, and again on {t.baselines_fitted_on[1]} "
                   "other ones for their stability (their captured column is not a ceiling on held-out tokens)"]
     paths = write_scorecard(out, sc, TOKEN_COLUMNS, notes, title="captured curvature vs density, held-out tokens",
-                            footer=_model_line(report) if report.get("model") else "")
-    report["scorecard"] = dict(table=sc.table(TOKEN_COLUMNS), summary=sc.summary(), notes=notes)
-    n = max(len(f["examples"]) for f in report["features"])
-    atomic_write_text(path, json.dumps(report, indent=1))
-    atomic_write_text(out / "report.html", report_html(report, n))
-    atomic_write_text(out / "top_examples.txt", report_text(report, n) + "\n")
+                            footer=_model_line(report) if report.model else "")
+    report.scorecard = ReportScorecard(sc.table(TOKEN_COLUMNS), sc.summary(), notes)
+    _write_report_files(out, report)
     return paths
 
 # %% ../nbs/12_transformer.ipynb #59c437b5
