@@ -193,21 +193,9 @@ def run_train_lm(out: str,                      # checkpoint directory to write
     reference = repository_data("tinystories-1m-reference/testcase.json")   # optional: compared with when present
     r = train_language_model(data or _default("tinystories/tinystories-1000.txt", "--data"), out,
                              tokenizer or _default("gpt-neo-tokenizer", "--tokenizer"), reference=reference, progress=file is sys.stdout, **o)
-    _print_training(r.metrics, file)
-    print(f"train_lm_val_loss={r.metrics['val_loss']:.3f} checkpoint={out}", file=file)
+    print(*r.metrics.lines(), sep="\n", file=file)
+    print(f"train_lm_val_loss={r.metrics.val_loss:.3f} checkpoint={out}", file=file)
     return r
-
-# %% ../nbs/90_cli.ipynb #3b4c5d6e
-def _print_training(m: dict, file):
-    print(f"stand-in for TinyStories-1M (trained here, not the real weights): {m['steps']} steps in {m['train_seconds']:.0f}s "
-          f"({m['tokens_per_s']:.0f} tokens/s); held-out loss {m['val_loss']:.3f} on whole stories (perplexity {m['val_perplexity']:.1f}; "
-          f"{m['val_loss_windows']:.3f} in {m['settings']['ctx_len']}-token windows) on "
-          f"{m['held_out_stories']} stories ({m['held_out_tokens']} tokens)", file=file)
-    for text in m["continuations"].values(): print(f"  {text!r}", file=file)
-    if ref := m["reference"]:
-        print(f"reference prompt: top next token {ref['top_token']!r} (log-prob {ref['top_logprob']:.2f}); the real model's "
-              f"{ref['real_top_token']!r} ({ref['real_top_logprob']:.2f}, here {ref['model_logprob_of_real_top']:.2f}); "
-              f"KL(real || stand-in) {ref['kl_real_to_model']:.2f} nats", file=file)
 
 # %% ../nbs/90_cli.ipynb #df6215c2
 def _library_options(source,      # a library function, or a config dataclass instance (its fields, at its values)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import hashlib, json, math, os, time
 from dataclasses import asdict, dataclass
+from fastcore.basics import patch
 from pathlib import Path
 from typing import Literal
 import torch
@@ -15,9 +16,9 @@ from .files import atomic_write
 # %% auto #0
 __all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'repository_data', 'load_tokenizer', 'read_stories', 'encode_stories',
            'resolve_device', 'resolve_dtype', 'HubUnavailable', 'first_line', 'load_language_model', 'write_hub_cache',
-           'check_reference', 'compare_with_reference', 'LinearCrossEntropy', 'training_head_dtype', 'story_windows',
-           'evaluate_loss', 'greedy_continuation', 'ModelCard', 'model_card', 'TrainedLanguageModel',
-           'train_language_model']
+           'check_reference', 'ReferenceComparison', 'compare_with_reference', 'LinearCrossEntropy',
+           'training_head_dtype', 'story_windows', 'evaluate_loss', 'greedy_continuation', 'TrainingSettings',
+           'TrainingReport', 'ModelCard', 'model_card', 'TrainedLanguageModel', 'train_language_model']
 
 # %% ../nbs/08_language_model.ipynb #ebd30524
 from .architectures import tinystories_config   # TinyStories-1M's architecture (see architectures)
@@ -199,19 +200,29 @@ def check_reference(model,                           # a causal LM (or bridge) c
     diff = (logits - expected).abs().max().item()
     return dict(ok=diff <= atol, max_abs_diff=diff)
 
+# %% ../nbs/08_language_model.ipynb #224d4044
+@dataclass
+class ReferenceComparison:
+    "A model's next token on the real model's test prompt beside the real model's (see `compare_with_reference`)."
+    top_token: str                    # the model's most likely next token
+    top_logprob: float                # its log-probability
+    real_top_token: str               # the real model's most likely next token
+    real_top_logprob: float           # its log-probability under the real model
+    model_logprob_of_real_top: float  # ... and under this model
+    kl_real_to_model: float           # KL(real || model) of the two next-token distributions, nats
+
 # %% ../nbs/08_language_model.ipynb #5c6d7e8f
 def compare_with_reference(model,                        # a causal LM (or bridge)
                            tokenizer,                    # its tokenizer
                            testcase: str | Path | dict,  # the real model's testcase.json, or its contents
-                          ) -> dict:
+                          ) -> ReferenceComparison:
     "The model's top next token on the reference prompt beside the real model's, their log-probabilities, and KL(real || model)."
     case = _testcase(testcase)
     logp = _last_logits(model, case["input_ids"]).log_softmax(-1)
     real = torch.tensor(case["logits"], dtype=torch.float32).log_softmax(-1)
     top, real_top = logp.argmax().item(), real.argmax().item()
-    return dict(top_token=tokenizer.decode([top]), top_logprob=logp[top].item(), real_top_token=tokenizer.decode([real_top]),
-                real_top_logprob=real[real_top].item(), model_logprob_of_real_top=logp[real_top].item(),
-                kl_real_to_model=(real.exp() * (real - logp)).sum().item())
+    return ReferenceComparison(tokenizer.decode([top]), logp[top].item(), tokenizer.decode([real_top]), real[real_top].item(),
+                               logp[real_top].item(), (real.exp() * (real - logp)).sum().item())
 
 # %% ../nbs/08_language_model.ipynb #7a1c0f3e
 class LinearCrossEntropy(torch.autograd.Function):
@@ -307,6 +318,75 @@ def greedy_continuation(model,              # a Hugging Face causal LM
             ids = torch.cat([ids, model(ids).logits[:, -1].argmax(-1, keepdim=True)], 1)
     return tokenizer.decode(ids[0])
 
+# %% ../nbs/08_language_model.ipynb #a5d1bf6c
+@dataclass
+class TrainingSettings:
+    "How a stand-in was trained (`train_language_model`'s settings, as `training.json` records them)."
+    steps: int | None           # optimizer steps (None: until the time budget)
+    time_budget: float | None   # seconds of training (None: all steps)
+    seed: int                   # seeds the weights and the batches
+    ctx_len: int                # tokens per training window
+    batch_size: int             # windows per step
+    final_ctx_len: int          # tokens per window in the final phase and in the held-out loss
+    final_phase: float          # share of training on `final_ctx_len` windows
+    lr: float                   # peak learning rate (AdamW)
+    weight_decay: float         # AdamW weight decay (matrices only)
+    dropout: float              # embedding and residual dropout while training
+    attention_dropout: float    # the config's attention dropout
+    warmup: int                 # steps of linear warm-up
+    head_dtype: str             # dtype of the unembedding's products in training
+
+@dataclass
+class TrainingReport:
+    "What `train_language_model` measured, saved as `training.json` beside the checkpoint."
+    val_loss: float             # held-out next-token loss, each held-out story read whole (windows of `final_ctx_len`)
+    val_perplexity: float       # exp(val_loss)
+    val_ctx_len: int            # the window of `val_loss`
+    val_loss_windows: float     # the same stories in windows of the training `ctx_len`
+    steps: int                  # optimizer steps taken
+    train_seconds: float
+    tokens_per_s: float         # training tokens per second
+    train_stories: int
+    held_out_stories: int
+    held_out_tokens: int
+    data: str                   # the stories' file name
+    data_sha256: str            # ... and its SHA-256
+    settings: TrainingSettings
+    log: list[dict]             # held-out evaluations during training: step, seconds, train_loss, val_loss
+    continuations: dict[str, str]  # prompt -> greedy continuation (20 tokens)
+    reference: ReferenceComparison | None = None  # the real model's test prompt (when its testcase.json is given)
+    stand_in: bool = True       # a stand-in trained here, not the named model's weights
+
+# %% ../nbs/08_language_model.ipynb #e2b2f99a
+@patch
+def to_dict(self: TrainingReport) -> dict:
+    "JSON-ready (the layout of `training.json`)."
+    return asdict(self)
+
+@patch(cls_method=True)
+def from_dict(cls: TrainingReport, d: dict) -> TrainingReport:
+    "From `to_dict` or a saved `training.json`."
+    return cls(**{**d, "settings": TrainingSettings(**d["settings"]),
+                  "reference": ReferenceComparison(**d["reference"]) if d.get("reference") else None})
+
+@patch(cls_method=True)
+def load(cls: TrainingReport, checkpoint: str | Path,  # a checkpoint directory written by `train_language_model`
+        ) -> TrainingReport:
+    "The `training.json` of `checkpoint`."
+    return cls.from_dict(json.loads((Path(checkpoint) / "training.json").read_text()))
+
+@patch
+def lines(self: TrainingReport) -> list[str]:
+    "The report in a few lines: held-out loss (whole stories and windows), speed, continuations, the reference prompt."
+    out = [f"stand-in for TinyStories-1M (trained here, not the real weights): {self.steps} steps in {self.train_seconds:.0f}s "
+           f"({self.tokens_per_s:.0f} tokens/s); held-out loss {self.val_loss:.3f} on whole stories (perplexity {self.val_perplexity:.1f}; "
+           f"{self.val_loss_windows:.3f} in {self.settings.ctx_len}-token windows) on {self.held_out_stories} stories ({self.held_out_tokens} tokens)"]
+    out += [f"  {text!r}" for text in self.continuations.values()]
+    if r := self.reference:
+        out.append(f"reference prompt: top next token {r.top_token!r} (log-prob {r.top_logprob:.2f}); the real model's {r.real_top_token!r} "
+                   f"({r.real_top_logprob:.2f}, here {r.model_logprob_of_real_top:.2f}); KL(real || stand-in) {r.kl_real_to_model:.2f} nats")
+    return out
+
 # %% ../nbs/08_language_model.ipynb #1a2b3c4d
 @dataclass
 class ModelCard:
@@ -325,17 +405,16 @@ class ModelCard:
 def model_card(name_or_dir: str | Path,  # the hub name or checkpoint directory a model was loaded from
               ) -> ModelCard:
     "The card of a model, read from its checkpoint directory's `training.json` when it is a stand-in trained here."
-    training = Path(name_or_dir) / "training.json"
-    if training.is_file() and (t := json.loads(training.read_text())).get("stand_in"):
-        return ModelCard(str(name_or_dir), True, t["val_loss"], t["val_perplexity"], t.get("held_out_stories"), Path(t["data"]).name)
+    if (Path(name_or_dir) / "training.json").is_file() and (t := TrainingReport.load(name_or_dir)).stand_in:
+        return ModelCard(str(name_or_dir), True, t.val_loss, t.val_perplexity, t.held_out_stories, Path(t.data).name)
     return ModelCard(str(name_or_dir))
 
 # %% ../nbs/08_language_model.ipynb #d727582f
 @dataclass
 class TrainedLanguageModel:
-    "What `train_language_model` returns: the model (eval mode) and the metrics also saved as `training.json`."
+    "What `train_language_model` returns: the model (eval mode) and what it measured, also saved as `training.json`."
     model: torch.nn.Module
-    metrics: dict  # held-out loss and perplexity, steps, seconds, tokens/s, settings, data, log, continuations, stand_in
+    metrics: TrainingReport
 
 # %% ../nbs/08_language_model.ipynb #6a2b8c4d
 def _split_stories(data, format, tokenizer, held_out_stories: int):
@@ -398,10 +477,8 @@ def train_language_model(data: str | Path,           # stories (see `read_storie
     if final_ctx_len > (positions := model.config.max_position_embeddings):
         raise ValueError(f"final_ctx_len={final_ctx_len} is longer than the model's {positions} positions")
     head_dtype = training_head_dtype() if head_dtype == "auto" else resolve_dtype(head_dtype) or torch.float32
-    settings = dict(steps=steps, time_budget=time_budget, seed=seed, ctx_len=ctx_len, batch_size=batch_size,
-                    final_ctx_len=final_ctx_len, final_phase=final_phase, lr=lr,
-                    weight_decay=weight_decay, dropout=dropout, attention_dropout=model.config.attention_dropout, warmup=warmup,
-                    head_dtype=str(head_dtype).removeprefix("torch."))
+    settings = TrainingSettings(steps, time_budget, seed, ctx_len, batch_size, final_ctx_len, final_phase, lr, weight_decay, dropout,
+                                model.config.attention_dropout, warmup, str(head_dtype).removeprefix("torch."))
     evaluate = lambda n=final_ctx_len: evaluate_loss(model, held_stories, tokenizer.eos_token_id, n)
     phases = _Phases(ctx_len, batch_size, final_ctx_len, final_phase)
     log, seconds = _train(model, train_ids, evaluate, steps, time_budget, seed, phases, lr, weight_decay,
@@ -411,7 +488,7 @@ def train_language_model(data: str | Path,           # stories (see `read_storie
     def write(tmp):
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        (tmp / "training.json").write_text(json.dumps(result, indent=2))
+        (tmp / "training.json").write_text(json.dumps(result.to_dict(), indent=2))
     atomic_write(out, write, directory=True)  # temp dir, then rename: an interrupted run leaves nothing at `out`
     return TrainedLanguageModel(model, result)
 
@@ -458,14 +535,12 @@ def _training_step(model, opt, train_ids, gen, ctx_len: int, batch_size: int, he
 # %% ../nbs/08_language_model.ipynb #8e9f0a1b
 PROMPTS = ("Once upon a time, there was a little", "Tim and Lily went to the")
 
-def _training_report(model, tokenizer, log, seconds, settings, data, n_train, held_stories, reference) -> dict:
+def _training_report(model, tokenizer, log, seconds, settings: TrainingSettings, data, n_train, held_stories, reference) -> TrainingReport:
     model.eval()
     steps, val_loss = log[-1]["step"], log[-1]["val_loss"]
-    tokens = steps * settings["batch_size"] * settings["ctx_len"]   # both phases read the same tokens per step
-    return dict(stand_in=True, val_loss=val_loss, val_perplexity=math.exp(val_loss), val_ctx_len=settings["final_ctx_len"],
-                val_loss_windows=log[-1]["val_loss_windows"], steps=steps, train_seconds=seconds,
-                tokens_per_s=tokens / seconds, train_stories=n_train, held_out_stories=len(held_stories),
-                held_out_tokens=sum(len(s) for s in held_stories), data=Path(data).name,
-                data_sha256=hashlib.sha256(Path(data).read_bytes()).hexdigest(), settings=settings, log=log,
-                continuations={p: greedy_continuation(model, tokenizer, p, 20) for p in PROMPTS},
-                reference=compare_with_reference(model, tokenizer, reference) if reference else None)
+    tokens = steps * settings.batch_size * settings.ctx_len   # both phases read the same tokens per step
+    return TrainingReport(val_loss, math.exp(val_loss), settings.final_ctx_len, log[-1]["val_loss_windows"], steps, seconds, tokens / seconds,
+                          n_train, len(held_stories), sum(len(s) for s in held_stories), Path(data).name,
+                          hashlib.sha256(Path(data).read_bytes()).hexdigest(), settings, log,
+                          {p: greedy_continuation(model, tokenizer, p, 20) for p in PROMPTS},
+                          compare_with_reference(model, tokenizer, reference) if reference else None)

@@ -174,6 +174,7 @@ class History(list):
         super().__init__(*args)
         self.revived: list[tuple[int, int]] = []  # (epoch, feature) of every re-drawn row
         self.replaced: list[tuple[int, int, float, float]] = []  # (epoch, feature, objective before, after) of every swap (`replace_rows`)
+        self.epoch_objectives: list[float] = []  # L1 + λ·L2 on fixed samples before training and after each epoch (`plateau_samples`)
     def column(self, key: str,  # a record field, e.g. 'high_curvature'
               ) -> list: return [r[key] for r in self]
     def plot(self, **kwargs): return plot_history(self, **kwargs)
@@ -195,7 +196,10 @@ def plot_history(history: History,  # the records of `fit`
 # %% ../nbs/05_optimizer.ipynb #e4455453
 @patch
 def epoch_change(self: History) -> float | None:
-    "The relative change of the objective's mean from the second-to-last epoch to the last (None: fewer than two epochs)."
+    "The objective's relative change over the last epoch: on fixed samples where measured, else of its mean over each epoch's batches."
+    if len(self.epoch_objectives) >= 3:   # before training, then after each epoch: the last epoch is the last two
+        last, before = self.epoch_objectives[-1], self.epoch_objectives[-2]
+        return (last - before) / abs(before) if before else float("inf")
     epochs = sorted({r["epoch"] for r in self})
     if len(epochs) < 2: return None
     last, before = ([r["loss"] for r in self if r["epoch"] == e] for e in epochs[-2:][::-1])
@@ -206,7 +210,7 @@ def epoch_change(self: History) -> float | None:
 def plateaued(self: History,
               tolerance: float = 0.05,  # relative change allowed between the last two epochs
              ) -> bool:
-    "Has the objective levelled off: is its mean over the last epoch within `tolerance` (relative) of the epoch before's?"
+    "Has the objective levelled off: did it change by at most `tolerance` (relative) over the last epoch (see `epoch_change`)?"
     change = self.epoch_change()
     return change is not None and abs(change) <= tolerance
 
@@ -263,6 +267,7 @@ class FitConfig:
     trace_probes: int = 32           # Hutchinson probes per sample for the traces of normalize='trace' and replace_rows (exact up to 512 parameters)
     replace_rows: int = 0            # tries per epoch (but the last) to swap the weakest row for one grown from unexplained curvature (dense rows)
     replace_samples: int = 1024      # samples (drawn once, seeded) on which replacement grows and judges its candidates
+    plateau_samples: int = 128       # samples (drawn once, seeded) on which the objective is measured after every epoch (0: none)
 
 # %% ../nbs/05_optimizer.ipynb #1a47bcf9
 def fit_config(config: FitConfig | None = None,  # the starting settings (default: `FitConfig()`)
@@ -428,14 +433,24 @@ def _replace_rows(em, opt, held, c, gen) -> list[tuple[int, float, float]]:
     return made
 
 # %% ../nbs/05_optimizer.ipynb #f82fb3ca
-def _replacement_samples(em, data, output_hessian, scale, c, kernel):
-    """The `replace_samples` samples replacement works on, their traces in the objective's units (1 per curved sample with
-    normalize='trace'), and the kernel settings for them (chunks as large as the memory budget allows for all k rows)."""
-    idx = torch.randperm(len(data), generator=torch.Generator().manual_seed(c.seed))[:c.replace_samples]  # its own generator: a resumed fit draws the same
+def _held_samples(em, data, output_hessian, scale, c, kernel, n):
+    """`n` samples drawn once (the first `n` of one seeded order, so that a resumed fit draws the same) with their output
+    Hessians and scales, and the kernel settings for them (chunks as large as the memory budget allows for all k rows)."""
+    idx = torch.randperm(len(data), generator=torch.Generator().manual_seed(c.seed))[:n]  # its own generator: the fit's is untouched
     x, m, s = data[idx], None if output_hessian is None else output_hessian[idx], None if scale is None else scale[idx]
-    kernel = _Kernel(auto_chunk_size(em.model, em.sel, x, em.w0, em.n_features, em.div if m is None else None), kernel.cache)
+    return x, m, s, _Kernel(auto_chunk_size(em.model, em.sel, x, em.w0, em.n_features, em.div if m is None else None), kernel.cache)
+
+def _replacement_samples(em, data, output_hessian, scale, c, kernel):
+    "The `replace_samples` samples replacement works on, with their traces in the objective's units (1 per curved sample with normalize='trace')."
+    x, m, s, kernel = _held_samples(em, data, output_hessian, scale, c, kernel, c.replace_samples)
     traces = (s.reshape(-1) > 0).to(s.dtype) if s is not None else _sample_traces(em, x, m, c.trace_probes, kernel.chunk_size, kernel.cache)
     return x, m, s, traces, kernel
+
+@torch.no_grad()
+def _held_objective(em, held, c) -> float:
+    "L1 + λ·L2 of the current rows on held samples `(x, m, s, kernel)`."
+    x, m, s, kernel = held
+    return _objective_of(_values(em, x, m, s, kernel), em.gram().detach(), c.power, c.lam)
 
 # %% ../nbs/05_optimizer.ipynb #a94aa697
 @dataclass
@@ -472,7 +487,8 @@ def _save_fit_state(path, em, opt, gen, history, pos, c, n_samples):
     tensors = {"rows": em.trainable.detach(), "generator": gen.get_state(), "sum_abs_a": pos.sum_abs_a,
                **({"order": pos.order} if pos.order is not None else {}), **{f"optimizer.{k}": v for k, v in opt.state_dict().items()}}
     meta = dict(epoch=pos.epoch, batch=pos.batch, n_samples=n_samples, n_features=em.n_features, n_params=em.n_params,
-                config=_config_record(c), history=list(history), revived=history.revived, replaced=history.replaced, world_size=world()[1])
+                config=_config_record(c), history=list(history), revived=history.revived, replaced=history.replaced,
+                epoch_objectives=history.epoch_objectives, world_size=world()[1])
     def write(tmp):
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items() if v is not None}, str(tmp / FIT_STATE_TENSORS))
         (tmp / FIT_STATE_JSON).write_text(json.dumps(meta))
@@ -495,6 +511,7 @@ def _load_fit_state(path, em, opt, gen, c, n_samples):
     history = History(meta["history"])
     history.revived = [tuple(r) for r in meta["revived"]]
     history.replaced = [tuple(r) for r in meta.get("replaced", [])]   # (checkpoints from before replace_rows have none)
+    history.epoch_objectives = meta.get("epoch_objectives", [])
     return history, _Position(meta["epoch"], meta["batch"], tensors.get("order"), tensors["sum_abs_a"].to(**like))
 
 # %% ../nbs/05_optimizer.ipynb #771997dd
@@ -530,8 +547,12 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size, kernel.cache) if c.normalize == "trace" else None
     scale = None if scale is None else scale.view(len(data), -1)   # indexed with `data`, like the output Hessian
     held = _replacement_samples(em, data, output_hessian, scale, c, kernel) if c.replace_rows else None
+    fixed = _held_samples(em, data, output_hessian, scale, c, kernel, c.plateau_samples) if c.plateau_samples and c.epochs >= 2 else None
     steps = c.epochs * math.ceil(len(data) / c.batch_size)
     history, pos = restored or (History(), _Position())
+    def measure():   # the objective on the fixed samples: before training, then after every epoch
+        if fixed is not None: history.epoch_objectives.append(_held_objective(em, fixed, c))
+    if restored is None: measure()
     save = lambda: _save_fit_state(checkpoint_dir, em, opt, gen, history, pos, c, len(data))
     bar = tqdm(total=steps, initial=len(history), disable=not progress or world()[0] != 0,
                desc="fit", leave=False)
@@ -560,6 +581,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                     swaps = _replace_rows(em, opt, held, c, gen)
                     if swaps and c.orthogonal: orthonormalize_rows_(em.U.data)
                     history.replaced += [(pos.epoch, *swap) for swap in swaps]
+                measure()   # after revival and replacement: the next epoch's change is its own
                 last_good = em.trainable.detach().clone()
                 pos.epoch, pos.order = pos.epoch + 1, None
             if checkpoint_every: save()
