@@ -19,7 +19,7 @@ __all__ = ['SampleHessians', 'Traces', 'sample_traces', 'with_curvature', 'ortho
            'top_eigenvectors', 'random_directions', 'trace_weights', 'eig_directions', 'part_masks', 'head_directions',
            'SolverInfo', 'CheckScore', 'PassRate', 'TokenEntropy', 'TraceSetup', 'MethodScore', 'score_method',
            'Scorecard', 'score_eigenmodel', 'write_scorecard', 'preference_margin', 'random_pass_rate',
-           'top_token_entropy', 'checked_scorecard']
+           'top_token_entropy', 'checked_scorecard', 'pass_rate_note']
 
 # %% ../nbs/09_scorecard.ipynb #1716eff9
 @dataclass
@@ -626,3 +626,11 @@ def checked_scorecard(em: EigenModel,          # the fitted eigenmodel
     sc = score_eigenmodel(em, inputs, second=second, scores=scores, seed=seed)
     sc.row("random").random_passes = random_pass_rate(SampleHessians(em, inputs), em.n_features, check, sc.row("sparse").check.margin, draws, seed)
     return sc
+
+def pass_rate_note(sc: Scorecard,  # from `checked_scorecard` (a toy's scorecard)
+                   check: str,     # what the check is called, e.g. 'the one-to-one check'
+                  ) -> str:
+    "One sentence on how often random frames pass the check, and pass it with a margin at least the sparse fit's."
+    r, margin = sc.row("random").random_passes, sc.row("sparse").check.margin
+    return (f"random directions pass {check} in {r.pass_rate:.1%} of {r.draws} draws, and with a margin at least "
+            f"the sparse fit's ({margin:.3f}) in {r.pass_rate_at_margin:.1%}")

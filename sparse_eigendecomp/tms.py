@@ -10,7 +10,7 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['TMS_FIT', 'TMS_COLUMNS', 'TMS', 'sparse_features', 'train_tms', 'column_angles', 'plot_columns', 'tms_samples',
-           'TMSRun', 'tms_experiment', 'tms_scorecard', 'tms_scorecard_note']
+           'TMSRun', 'tms_experiment', 'tms_scorecard']
 
 # %% ../nbs/11_tms.ipynb #15bfaa65
 class TMS(nn.Module):
@@ -167,11 +167,4 @@ def tms_scorecard(em: EigenModel,                  # the fitted eigenmodel (of a
     return checked_scorecard(em, x, _one_to_one_check(labels), second.U, score, draws, seed)
 
 # %% ../nbs/11_tms.ipynb #30e5ddc0
-def tms_scorecard_note(sc: Scorecard,  # from `tms_scorecard`
-                      ) -> str:
-    "One sentence on how often random directions pass the one-to-one check."
-    r, margin = sc.row("random").random_passes, sc.row("sparse").check.margin
-    return (f"random directions pass the one-to-one check in {r.pass_rate:.1%} of {r.draws} draws, and with a margin "
-            f"at least the sparse fit's ({margin:.3f}) in {r.pass_rate_at_margin:.1%}")
-
 TMS_COLUMNS = {"check.recovered": "one-to-one", "check.score": "score", "check.margin": "margin"}   # the TMS scorecard's own columns

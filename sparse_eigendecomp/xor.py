@@ -9,7 +9,7 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['XOR_INPUTS', 'XOR_TARGETS', 'XOR_NAMES', 'XOR_FIT', 'XOR_COLUMNS', 'XORNet', 'fits_xor', 'train_xor', 'XORRun',
-           'xor_experiment', 'xor_scorecard', 'xor_scorecard_note']
+           'xor_experiment', 'xor_scorecard']
 
 # %% ../nbs/10_xor.ipynb #aad5e08f
 XOR_INPUTS = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
@@ -117,12 +117,5 @@ def xor_scorecard(em: EigenModel,                   # the fitted eigenmodel of a
                               config=fit_config(config, seed=second_seed), progress=False).em
     top_inputs = lambda values: dict(top_inputs=",".join(XOR_NAMES[i] for i in values.argmax(0).tolist()))
     return checked_scorecard(em, XOR_INPUTS, _xor_check, second.U, top_inputs, draws, seed)
-
-def xor_scorecard_note(sc: Scorecard,  # from `xor_scorecard`
-                      ) -> str:
-    "One sentence on how often random directions pass the XOR check."
-    r, margin = sc.row("random").random_passes, sc.row("sparse").check.margin
-    return (f"random directions pass the XOR check in {r.pass_rate:.1%} of {r.draws} draws, and with a margin at least "
-            f"the sparse fit's ({margin:.3f}) in {r.pass_rate_at_margin:.1%}")
 
 XOR_COLUMNS = {"check.top_inputs": "top inputs", "check.recovered": "XOR check", "check.margin": "margin"}   # the XOR scorecard's own columns
