@@ -9,7 +9,11 @@ tokens, and scored on the 200 held-out contexts (never trained on):
   values u^T H u (pairs sharing > 2 of their top-10 positions, or |cos| > 0.5); top-1 positions: how many distinct
   positions the ten features top on (raw values);
 - stability: mean matched |cos| over the three seed pairs; top-20 token entropy (bits, shares); fit seconds (the
-  traces included where the variant normalizes).
+  traces included where the variant normalizes);
+- the reports' convergence rule, per seed: how many features beat random directions (mean top-10 value above that of
+  each of 10 random unit directions on the same held-out tokens, on shares where the variant normalizes, else raw
+  values), the objective's change over the last epoch (on the fit's fixed samples, `History.epoch_change`), and how
+  many features count as converged (beat random, and the change within 5%).
 Baselines on the same held-out tokens: eig and heads fitted on 64 training contexts (seed 0: every 8th context from
 the first; seed 1: from the fifth), so their stability is a refit on disjoint data too.
 Writes nbs/results/ablation/ablation.json (the transformer notebook's table reads it) and prints the table.
@@ -22,9 +26,10 @@ import torch
 from sparse_eigendecomp.files import atomic_write_text
 from sparse_eigendecomp.language_model import load_language_model, repository_data, model_card
 from sparse_eigendecomp.optimizer import fit, fit_config, sample_scale, scale_values
+from sparse_eigendecomp.analysis import beats_random
 from sparse_eigendecomp.scorecard import (SampleHessians, sample_traces, captured_curvature, span_curvature, feature_density,
                                           interference, duplicate_pairs, matched_cosine, eig_directions, head_directions, part_masks,
-                                          top_token_entropy)
+                                          random_directions, top_token_entropy)
 from sparse_eigendecomp.transformer import load_contexts, prepare_tokens, token_eigenmodel, keep_freed_memory, TRANSFORMER_FIT_ORIGINAL
 
 VARIANTS = {  # name: FitConfig options on top of the original note's setting
@@ -38,15 +43,17 @@ VARIANTS = {  # name: FitConfig options on top of the original note's setting
 }
 
 
-def held_out_scores(h, U, share_scale, traces, tokens):
-    "Scores of directions U on the held-out tokens (`h`: their Hessians)."
+def held_out_scores(h, U, share_scale, traces, tokens, random_raw):
+    "Scores of directions U on the held-out tokens (`h`: their Hessians; `random_raw`: random directions' raw values there)."
     raw = h.values(U).view(*tokens.shape, -1)                                                   # [n, pos, k]
     share = scale_values(raw, share_scale)
     return dict(captured=captured_curvature(span_curvature(h, U), traces).mean,
                 density=feature_density(share).mean().item(), interference=interference(share, U),
                 duplicates_share=len(duplicate_pairs(share, U)), duplicates_raw=len(duplicate_pairs(raw, U)),
                 top1_positions=len(set(raw.reshape(-1, raw.shape[-1]).argmax(0).tolist())),
-                entropy=sum(top_token_entropy(share.cpu(), tokens.cpu(), 20)) / U.shape[0])
+                entropy=sum(top_token_entropy(share.cpu(), tokens.cpu(), 20)) / U.shape[0],
+                beats_random_raw=int(beats_random(raw, random_raw).sum()),
+                beats_random_share=int(beats_random(share, scale_values(random_raw, share_scale)).sum()))
 
 
 def main():
@@ -68,11 +75,12 @@ def main():
     h_held = SampleHessians(em, held.resid, held.output_hessian, 16)
     traces = sample_traces(h_held, probes=args.probes, seed=0)
     share_scale = sample_scale(em, held.resid, held.output_hessian, args.probes, 16)
+    random_raw = h_held.values(random_directions(10, em.n_params, 0, em.w0.dtype, em.w0.device)).view(*held.tokens.shape, -1)
     rows, cache = [], Path(args.cache)
     cached = torch.load(cache) if cache.exists() else {}
 
     def record(method, seed, U, seconds, extra=None):
-        scores = held_out_scores(h_held, U, share_scale, traces, held.tokens)
+        scores = held_out_scores(h_held, U, share_scale, traces, held.tokens, random_raw)
         rows.append(dict(method=method, seed=seed, seconds=seconds, U=U.detach().cpu(), **scores, **(extra or {})))
         cached[(method, seed)] = rows[-1]
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -100,9 +108,12 @@ def main():
             config = fit_config(TRANSFORMER_FIT_ORIGINAL, seed=seed, epochs=args.epochs, **VARIANTS[name])
             t0 = time.perf_counter()
             history = fit(fitted, train.resid, config, output_hessian=train.output_hessian, progress=False)
-            last, previous = (sum(r["loss"] for r in history[-n:len(history) - n + 32]) / 32 for n in (32, 64))
-            record(name, seed, fitted.U, time.perf_counter() - t0, dict(last_epoch_loss=last, previous_epoch_loss=previous,
+            beats = "beats_random_share" if VARIANTS[name].get("normalize") == "trace" else "beats_random_raw"   # as its report reads it
+            record(name, seed, fitted.U, time.perf_counter() - t0, dict(last_epoch_change=history.epoch_change(), plateaued=history.plateaued(),
                                                                        rows_replaced=len(history.replaced)))
+            rows[-1].update(beats_random=rows[-1][beats], converged=rows[-1][beats] if history.plateaued() else 0)
+            cached[(name, seed)] = rows[-1]
+            torch.save(cached, cache)
 
     table = []
     for method in dict.fromkeys(r["method"] for r in rows):
@@ -111,13 +122,17 @@ def main():
         mean = lambda key: sum(r[key] for r in runs) / len(runs)
         table.append(dict(method=method, seeds=[r["seed"] for r in runs], stability=sum(pairs) / len(pairs) if pairs else None,
                           stability_pairs=pairs, **{k: mean(k) for k in ("captured", "density", "interference", "entropy", "seconds")},
-                          **{f"{k}_per_seed": [r[k] for r in runs] for k in ("captured", "duplicates_share", "duplicates_raw", "top1_positions")}))
+                          **{f"{k}_per_seed": [r.get(k) for r in runs] for k in ("captured", "duplicates_share", "duplicates_raw", "top1_positions",
+                                                                                  "beats_random", "last_epoch_change", "converged")}))
     eig = next(t for t in table if t["method"] == "eig")
-    print("| method | captured (x eig) | density (x eig) | duplicates, share (raw) | top-1 positions | stability | entropy | s |")
+    print("| method | captured (x eig) | density (x eig) | duplicates, share (raw) | top-1 positions | stability | entropy "
+          "| beat random | last-epoch change | converged | s |")
+    change = lambda t: [None if c is None else round(c, 3) for c in t["last_epoch_change_per_seed"]]
     for t in table:
         print(f"| {t['method']} | {t['captured']:.3f} ({t['captured'] / eig['captured']:.2f}) | {t['density']:.4f} "
               f"({t['density'] / eig['density']:.2f}) | {t['duplicates_share_per_seed']} ({t['duplicates_raw_per_seed']}) | "
-              f"{t['top1_positions_per_seed']} | {t['stability']:.3f} | {t['entropy']:.2f} | {t['seconds']:.0f} |")
+              f"{t['top1_positions_per_seed']} | {t['stability']:.3f} | {t['entropy']:.2f} | {t['beats_random_per_seed']} | {change(t)} "
+              f"| {t['converged_per_seed']} | {t['seconds']:.0f} |")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "ablation.json", json.dumps(dict(

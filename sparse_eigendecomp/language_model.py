@@ -8,7 +8,7 @@ import hashlib, json, math, os, time
 from dataclasses import asdict, dataclass
 from fastcore.basics import patch
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 import torch
 from tqdm.auto import tqdm
 from .files import atomic_write
@@ -16,7 +16,7 @@ from .files import atomic_write
 # %% auto #0
 __all__ = ['STORY_FORMATS', 'DTYPES', 'PROMPTS', 'repository_data', 'load_tokenizer', 'read_stories', 'encode_stories',
            'resolve_device', 'resolve_dtype', 'HubUnavailable', 'first_line', 'load_language_model', 'write_hub_cache',
-           'check_reference', 'ReferenceComparison', 'compare_with_reference', 'LinearCrossEntropy',
+           'ReferenceCheck', 'check_reference', 'ReferenceComparison', 'compare_with_reference', 'LinearCrossEntropy',
            'training_head_dtype', 'story_windows', 'evaluate_loss', 'greedy_continuation', 'TrainingSettings',
            'TrainingReport', 'ModelCard', 'model_card', 'TrainedLanguageModel', 'train_language_model']
 
@@ -189,16 +189,21 @@ def _last_logits(model, input_ids: list[int]) -> torch.Tensor:
     return (out.logits if hasattr(out, "logits") else out)[0, -1].float().cpu()
 
 # %% ../nbs/08_language_model.ipynb #1430ad25
+class ReferenceCheck(NamedTuple):
+    "What `check_reference` found."
+    ok: bool              # within `atol` everywhere
+    max_abs_diff: float   # the largest logit difference (inf: shapes differ)
+
 def check_reference(model,                           # a causal LM (or bridge) claiming to be the reference model
                     testcase: str | Path | dict,     # path to testcase.json, or its contents
                     atol: float = 1e-3,              # largest logit difference that passes
-                   ) -> dict:
-    "Does `model` reproduce the reference logits of `testcase` (a path to testcase.json, or its dict)? -> dict(ok, max_abs_diff)."
+                   ) -> ReferenceCheck:
+    "Does `model` reproduce the reference logits of `testcase` (a path to testcase.json, or its dict)?"
     case = _testcase(testcase)
     logits, expected = _last_logits(model, case["input_ids"]), torch.tensor(case["logits"], dtype=torch.float32)
-    if logits.shape != expected.shape: return dict(ok=False, max_abs_diff=float("inf"))
+    if logits.shape != expected.shape: return ReferenceCheck(False, float("inf"))
     diff = (logits - expected).abs().max().item()
-    return dict(ok=diff <= atol, max_abs_diff=diff)
+    return ReferenceCheck(diff <= atol, diff)
 
 # %% ../nbs/08_language_model.ipynb #224d4044
 @dataclass
