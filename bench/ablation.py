@@ -79,9 +79,11 @@ def main():
     rows, cache = [], Path(args.cache)
     cached = torch.load(cache) if cache.exists() else {}
 
-    def record(method, seed, U, seconds, extra=None):
+    def record(method, seed, U, seconds, extra=None, beats=None):
+        "Score U, keep it; `beats`: which beat-random count the fit's report reads, for its converged count (fits only)."
         scores = held_out_scores(h_held, U, share_scale, traces, held.tokens, random_raw)
         rows.append(dict(method=method, seed=seed, seconds=seconds, U=U.detach().cpu(), **scores, **(extra or {})))
+        if beats: rows[-1].update(beats_random=scores[beats], converged=scores[beats] if rows[-1]["plateaued"] else 0)
         cached[(method, seed)] = rows[-1]
         cache.parent.mkdir(parents=True, exist_ok=True)
         torch.save(cached, cache)
@@ -110,10 +112,7 @@ def main():
             history = fit(fitted, train.resid, config, output_hessian=train.output_hessian, progress=False)
             beats = "beats_random_share" if VARIANTS[name].get("normalize") == "trace" else "beats_random_raw"   # as its report reads it
             record(name, seed, fitted.U, time.perf_counter() - t0, dict(last_epoch_change=history.epoch_change(), plateaued=history.plateaued(),
-                                                                       rows_replaced=len(history.replaced)))
-            rows[-1].update(beats_random=rows[-1][beats], converged=rows[-1][beats] if history.plateaued() else 0)
-            cached[(name, seed)] = rows[-1]
-            torch.save(cached, cache)
+                                                                       rows_replaced=len(history.replaced)), beats)
 
     table = []
     for method in dict.fromkeys(r["method"] for r in rows):
@@ -128,10 +127,11 @@ def main():
     print("| method | captured (x eig) | density (x eig) | duplicates, share (raw) | top-1 positions | stability | entropy "
           "| beat random | last-epoch change | converged | s |")
     change = lambda t: [None if c is None else round(c, 3) for c in t["last_epoch_change_per_seed"]]
+    stability = lambda t: "n/a" if t["stability"] is None else f"{t['stability']:.3f}"   # (one seed: no pair)
     for t in table:
         print(f"| {t['method']} | {t['captured']:.3f} ({t['captured'] / eig['captured']:.2f}) | {t['density']:.4f} "
               f"({t['density'] / eig['density']:.2f}) | {t['duplicates_share_per_seed']} ({t['duplicates_raw_per_seed']}) | "
-              f"{t['top1_positions_per_seed']} | {t['stability']:.3f} | {t['entropy']:.2f} | {t['beats_random_per_seed']} | {change(t)} "
+              f"{t['top1_positions_per_seed']} | {stability(t)} | {t['entropy']:.2f} | {t['beats_random_per_seed']} | {change(t)} "
               f"| {t['converged_per_seed']} | {t['seconds']:.0f} |")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

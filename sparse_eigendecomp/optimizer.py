@@ -446,6 +446,13 @@ def _replacement_samples(em, data, output_hessian, scale, c, kernel):
     traces = (s.reshape(-1) > 0).to(s.dtype) if s is not None else _sample_traces(em, x, m, c.trace_probes, kernel.chunk_size, kernel.cache)
     return x, m, s, traces, kernel
 
+def _plateau_samples(em, data, output_hessian, scale, c, kernel, held):
+    "The `plateau_samples` samples: the first of the replacement samples `held` where it has them (views, no second copy)."
+    if held is None or c.plateau_samples > c.replace_samples: return _held_samples(em, data, output_hessian, scale, c, kernel, c.plateau_samples)
+    x, m, s, _, kernel = held   # the same seeded order: its first `plateau_samples` are the ones `_held_samples` would draw
+    n = c.plateau_samples
+    return x[:n], None if m is None else m[:n], None if s is None else s[:n], kernel
+
 @torch.no_grad()
 def _held_objective(em, held, c) -> float:
     "L1 + λ·L2 of the current rows on held samples `(x, m, s, kernel)`."
@@ -547,7 +554,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
     scale = sample_scale(em, data, output_hessian, c.trace_probes, chunk_size, kernel.cache) if c.normalize == "trace" else None
     scale = None if scale is None else scale.view(len(data), -1)   # indexed with `data`, like the output Hessian
     held = _replacement_samples(em, data, output_hessian, scale, c, kernel) if c.replace_rows else None
-    fixed = _held_samples(em, data, output_hessian, scale, c, kernel, c.plateau_samples) if c.plateau_samples and c.epochs >= 2 else None
+    fixed = _plateau_samples(em, data, output_hessian, scale, c, kernel, held) if c.plateau_samples and c.epochs >= 2 else None
     steps = c.epochs * math.ceil(len(data) / c.batch_size)
     history, pos = restored or (History(), _Position())
     def measure():   # the objective on the fixed samples: before training, then after every epoch
