@@ -40,6 +40,7 @@ VARIANTS = {  # name: FitConfig options on top of the original note's setting
     "trace+cosine+orthogonal": dict(normalize="trace", lr_schedule="cosine", orthogonal=True),
     "trace+cosine+p1.5": dict(normalize="trace", lr_schedule="cosine", power=1.5),
     "trace+cosine+replace": dict(normalize="trace", lr_schedule="cosine", replace_rows=2, replace_samples=128),
+    "trace+cosine+replace+equal": dict(normalize="trace", lr_schedule="cosine", replace_rows=2, replace_samples=128, equal_batches=True),
 }
 
 

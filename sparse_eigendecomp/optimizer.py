@@ -268,6 +268,7 @@ class FitConfig:
     replace_rows: int = 0            # tries per epoch (but the last) to swap the weakest row for one grown from unexplained curvature (dense rows)
     replace_samples: int = 1024      # samples (drawn once, seeded) on which replacement grows and judges its candidates
     plateau_samples: int = 128       # samples (drawn once, seeded) on which the objective is measured after every epoch (0: none)
+    equal_batches: bool = False      # split each epoch into ceil(N / batch_size) batches of near-equal size, no ragged last batch
 
 # %% ../nbs/05_optimizer.ipynb #1a47bcf9
 def fit_config(config: FitConfig | None = None,  # the starting settings (default: `FitConfig()`)
@@ -478,7 +479,7 @@ def _step(em, opt, data, output_hessian, scale, idx, gen, c, lr, u_batch_size, k
         _high_curvature_update(em, opt, batch, c, lr, rows, last_good, where)
     mean_abs, hc, inter, loss = _joint_update(em, opt, batch, c, lr, last_good, where)
     pos.sum_abs_a += mean_abs
-    return dict(epoch=pos.epoch, batch=pos.batch, high_curvature=hc, interference=inter, loss=loss)
+    return dict(epoch=pos.epoch, batch=pos.batch, samples=len(idx), high_curvature=hc, interference=inter, loss=loss)
 
 # %% ../nbs/05_optimizer.ipynb #32c1e6ad
 FIT_STATE_TENSORS, FIT_STATE_JSON = "fit_state.safetensors", "fit_state.json"
@@ -570,7 +571,7 @@ def fit(em: EigenModel,                 # the eigenmodel to train (U is updated 
                 if pos.order is None:
                     pos.order, pos.batch = torch.randperm(len(data), generator=gen), 0
                     pos.sum_abs_a = torch.zeros(em.n_features, dtype=em.w0.dtype, device=em.w0.device)
-                batches = pos.order.split(c.batch_size)
+                batches = pos.order.tensor_split(math.ceil(len(data) / c.batch_size)) if c.equal_batches else pos.order.split(c.batch_size)
                 while pos.batch < len(batches):
                     record = _step(em, opt, data, output_hessian, scale, batches[pos.batch], gen, c, scheduled_lr(c, len(history), steps),
                                    u_batch_size, kernel, last_good, pos)

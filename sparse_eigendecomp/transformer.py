@@ -223,7 +223,7 @@ class TransformerRun:
 # %% ../nbs/12_transformer.ipynb #6582c0df
 TRANSFORMER_FIT_ORIGINAL = FitConfig(epochs=8, batch_size=16, lr=0.1, lam=1.0)  # the original note's setting and objective
 TRANSFORMER_FIT = fit_config(TRANSFORMER_FIT_ORIGINAL, normalize="trace", lr_schedule="cosine",   # the default: see "Distinct
-                             replace_rows=2, replace_samples=128)                                  # and stable features"
+                             replace_rows=2, replace_samples=128, equal_batches=True)              # and stable features"
 
 def transformer_experiment(model: nn.Module,                  # a causal LM of a supported family (HF or TransformerBridge), on its device
                            train_tokens: torch.Tensor,        # `[train_contexts, ctx_len]` token ids to fit on
