@@ -183,7 +183,7 @@ class InductionRun:
 
 # %% ../nbs/15_induction.ipynb #fdfcfbfb
 def induction_experiment(seed: int = 0,               # seeds the toy, its data and the fit
-                         n_features: int = 6,         # directions k over the whole model
+                         n_features: int = 10,        # directions k over the whole model (one per component of the toy: see "k = 10")
                          train_steps: int = 2000,     # steps of training the toy
                          train_contexts: int = 400,   # contexts the features are fitted on
                          held_out_contexts: int = 100,  # contexts the heads and features are checked on
