@@ -202,6 +202,7 @@ class RunSettings:
     @classmethod
     def from_dict(cls, d: dict) -> RunSettings:
         d = {_RENAMED_SETTINGS.get(k, k): v for k, v in d.items()}   # reports written before the names were unified
+        d.setdefault("plateau_samples", 0)   # reports from before the fixed-sample measurement measured on batch means
         fit = fit_config(**{f.name: d[f.name] for f in fields(FitConfig) if f.name in d})
         return cls(fit=fit, **{f.name: d[f.name] for f in fields(cls) if f.name != "fit"})
 
