@@ -7,7 +7,8 @@ as the shipped results were measured; --options '{"replace_rows": 2}' adds it). 
 one feature at least twice as active on repeated tokens as on the first block, with at least half its squared norm
 on the previous-token and induction heads (heads found from attention patterns, score >= 0.5).
 The shipped nbs/results/induction/seeds.json was made with --n-features 6 (both objectives, the heads baseline);
-seeds_k10.json, seeds_k10_fresh.json (--first-seed 10) and seeds_k6_fresh.json with --objectives raw.
+seeds_k10.json, seeds_k10_fresh.json and seeds_k6_fresh.json with --objectives raw and their own --out (the commands
+are in the induction notebook, "k = 10"): give --out, or the default overwrites seeds.json.
 Writes nbs/results/induction/seeds.json (per seed: losses, head scores, every feature's share and activity ratio,
 the circuit map by head). With --heads-baseline, each seed's toy and raw-value fit are made again (seeded: the same)
 and the scorecard's heads baseline (`heads_baseline`: each head's and MLP's top eigenvector, ranked by eigenvalue,
