@@ -8,7 +8,8 @@
    of a random GPT-2-small-shaped model (KL on its logits, 4 x 64 tokens): dense U would need k x 84.9M floats for U
    alone (not allocated: it does not fit). Low-rank U (r = 1, 4), each in a fresh process: one real `fit` step (both
    updates of all 100 rows), its seconds against a forward pass of the model timed in the same process (forward
-   passes per direction = step seconds / (forward seconds x 100)), the trained state and the peak memory.
+   passes per direction = step seconds / (forward seconds x 100); the forward is the median of three passes before the
+   step and three after, since the machine's speed drifts over minutes), the trained state and the peak memory.
 Usage: python bench/scale.py [--steps 6] [--ranks 1 4] | python bench/scale.py --full-step 1
 Last lines: `ddp_overhead_per_step_s=<x>`, `lowrank_k100_all_weights_peak_gb=<x>` (GiB, r = 1) and
 `lowrank_k100_forwards_per_direction=<x>` (r = 1).
@@ -69,17 +70,19 @@ def full_step_worker(rank: int):
     torch.manual_seed(0)
     model = tf.GPT2LMHeadModel(tf.GPT2Config(attn_implementation="eager")).eval()   # forward-mode AD needs eager attention
     x = torch.randint(0, 50257, (4, 64), generator=torch.Generator().manual_seed(0))
-    forward_s = []
-    with torch.no_grad():
-        for _ in range(4):
-            t0 = time.perf_counter(); model(x); forward_s.append(time.perf_counter() - t0)
-    forward = sorted(forward_s[1:])[1]    # the median of three after a warm-up
+    def forwards(n):   # seconds of n forward passes
+        with torch.no_grad(): return [(time.perf_counter(), model(x), time.perf_counter())[::2] for _ in range(n)]
+    forwards(1)   # warm-up
+    before = forwards(3)
     em = EigenModel(model, gpt2_small_params(), 100, "kl", rank=rank)
     t0 = time.perf_counter()
     history = fit(em, x, epochs=1, batch_size=4, lr=0.01, progress=False)
     seconds = time.perf_counter() - t0
+    forward_s = sorted(b - a for a, b in before + forwards(3))   # three before the step and three after: the machine's speed drifts
+    forward = (forward_s[2] + forward_s[3]) / 2
     print(json.dumps(dict(rank=rank, steps=len(history), n_params=em.n_params, state_mb=3 * em.F.numel() * 4 / 2**20,  # F, its gradient, Adam's m
-                          seconds=seconds, forward_s=forward, forwards_per_direction=seconds / (forward * em.n_features),
+                          seconds=seconds, forward_s=forward, forward_range_s=[forward_s[0], forward_s[-1]],
+                          forwards_per_direction=seconds / (forward * em.n_features),
                           peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)))
 
 

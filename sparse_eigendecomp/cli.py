@@ -251,6 +251,7 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
                                  batch_size=o["batch_size"], lr=o["lr"], lam=o["lam"], seed=o["seed"], progress=file is sys.stdout,
                                  precompute_output_hessian=o["precompute_output_hessian"],
                                  output_hessian_budget_gib=o["output_hessian_budget_gib"], held_out_story_ids=split.held_out_story_ids,
+                                 readout_threshold=o["readout_threshold"],
                                  checkpoint=_checkpoint(out, checkpoint_every, resume))
     if not is_main_process(): return {}  # rank 0 writes and prints
     paths = write_report(run, tok, out, descriptions=notes, model=card)
@@ -263,6 +264,10 @@ def run_transformer(model: str = "roneneldan/TinyStories-1M",  # hub name, or a 
           f"(score it: sparse-eigendecomp evaluate {out})", file=file)
     print(f"model {model} on {run.settings.device} ({run.settings.dtype}); output Hessian "
           f"{'precomputed' if run.settings.output_hessian_precomputed else 'not precomputed: the readout KL in every step'}", file=file)
+    if r := run.settings.readout:
+        print(f"readout: the entries at least {run.settings.readout_threshold:g} likely kept where certified: {r.tokens_top} token values "
+              f"from them (largest bound {r.worst_bound:.1e} of a value; at most {r.kept_share:.0%} of the vocabulary), {r.tokens_exact} "
+              f"computed in full", file=file)
     if fd := run.finite_distance:
         print(f"finite-distance check (steps to a mean KL of 0.01 nats): measured/predicted KL on each feature's top tokens "
               f"{', '.join(f'{m / max(p, 1e-30):.2f}' for m, p in zip(fd.kl_top, fd.predicted_top))}; "
@@ -282,7 +287,7 @@ from .induction import induction_experiment, INDUCTION_FIT
 run_induction.library_options = _library_options(induction_experiment, "seed", "n_features", "train_steps") + _library_options(INDUCTION_FIT, "epochs")
 run_transformer.library_options = (_library_options(load_contexts, "train_contexts", "held_out_contexts", "ctx_len", "held_out_stories")
                                    + _library_options(transformer_experiment, "params", "n_features", "precompute_output_hessian",
-                                                      "output_hessian_budget_gib")
+                                                      "output_hessian_budget_gib", "readout_threshold")
                                    + _library_options(TRANSFORMER_FIT, "epochs", "batch_size", "lr", "lam", "seed"))
 
 # %% ../nbs/90_cli.ipynb #4f682128

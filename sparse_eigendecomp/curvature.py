@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from torch.func import jvp, vmap
 from torch.nn.attention import SDPBackend, sdpa_kernel
+from transformers.activations import NewGELUActivation
 from .divergence import Divergence, get_divergence, quadratic_divergence
 from .params import ParamSelection, select_params
 from .architectures import eval_mode
@@ -18,8 +19,8 @@ from .tangents import ActivationCache, structured_values, structured_reason, tan
 from .lowrank import LinearSlot, LowRankRows, added_to_outputs, linear_slots, output_perturbations, slot_inputs
 
 # %% auto #0
-__all__ = ['ALGORITHMS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'all_finite', 'check_directions',
-           'check_inputs', 'auto_chunk_size', 'feature_values']
+__all__ = ['ALGORITHMS', 'TANGENT_BUDGET_BYTES', 'model_output', 'forward_ad_attention', 'fused_gelu', 'all_finite',
+           'check_directions', 'check_inputs', 'auto_chunk_size', 'feature_values']
 
 # %% ../nbs/03_curvature.ipynb #464025be
 def _as_output_tensor(out):
@@ -44,6 +45,18 @@ def forward_ad_attention():
     "Within this context, `scaled_dot_product_attention` uses its math backend, which supports forward-mode AD."
     with sdpa_kernel([SDPBackend.MATH]): yield
 
+# %% ../nbs/03_curvature.ipynb #db02d642
+def _gelu_tanh(x): return nn.functional.gelu(x, approximate="tanh")
+
+@contextmanager
+def fused_gelu(model: nn.Module):  # a model whose `NewGELUActivation` modules are swapped while inside
+    "Within this context, `gelu_new` modules (`NewGELUActivation`: GPT-2, GPT-Neo) run the fused `gelu(approximate='tanh')`."
+    swapped = [m for m in model.modules() if isinstance(m, NewGELUActivation) and "forward" not in vars(m)]
+    for m in swapped: m.forward = _gelu_tanh
+    try: yield
+    finally:
+        for m in swapped: del m.forward
+
 # %% ../nbs/03_curvature.ipynb #6a89c1cf
 def _nested_jvp_values(model, sel, div, x, U, w0):
     "a[k, batch(, pos)] = uᵀ H(x) u by forward-over-forward JVPs (the reference)."
@@ -60,7 +73,7 @@ def _ggn_values(model, sel, div, x, U, w0):
     f = lambda w: model_output(model, sel, x, w)
     # The JVP computes the primal output y0 anyway, once for all directions (out_dims None: it is not batched),
     # so no separate forward pass is needed for it.
-    y0, Ju = vmap(lambda u: jvp(f, (w0,), (u,)), out_dims=(None, 0))(U)  # y0 [*output shape], Ju [k, *output shape]
+    with fused_gelu(model): y0, Ju = vmap(lambda u: jvp(f, (w0,), (u,)), out_dims=(None, 0))(U)  # y0 [*output], Ju [k, *output]
     return div.output_curvature(Ju, y0.detach())
 
 ALGORITHMS = {"ggn": _ggn_values, "jvp": _nested_jvp_values, "structured": structured_values}
@@ -74,7 +87,7 @@ def _low_rank_ggn_values(model, sel, div, x, rows: LowRankRows, w0, slots: list[
     def perturbed(*terms):
         with added_to_outputs(slots, dict(zip(seeds, terms))): return f()
     zeros = tuple(s.new_zeros(s.shape[1:]) for s in seeds.values())
-    y0, Ju = vmap(lambda *seed: jvp(perturbed, zeros, seed), out_dims=(None, 0))(*seeds.values())
+    with fused_gelu(model): y0, Ju = vmap(lambda *seed: jvp(perturbed, zeros, seed), out_dims=(None, 0))(*seeds.values())
     return div.output_curvature(Ju, y0.detach())
 
 # %% ../nbs/03_curvature.ipynb #7a1e5c93

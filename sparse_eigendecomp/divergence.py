@@ -5,15 +5,17 @@
 # %% ../nbs/00_divergence.ipynb #870e6245
 from __future__ import annotations
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, asdict, replace
 from typing import Callable
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['DIVERGENCES', 'READOUT_CHUNK_ELEMENTS', 'OUTER_PRODUCT_BUDGET_BYTES', 'BF16_TOLERANCE', 'mse_divergence',
            'kl_divergence', 'mse_output_curvature', 'kl_output_curvature', 'Divergence', 'get_divergence',
-           'readout_curvature', 'readout_kl', 'quadratic_divergence', 'kl_readout_hessian']
+           'readout_curvature', 'readout_kl', 'quadratic_divergence', 'kl_readout_hessian', 'ReadoutRecord',
+           'TopReadout', 'top_readout_kl']
 
 # %% ../nbs/00_divergence.ipynb #db47ca3b
 def _check_same_shape(y, y0, what):
@@ -209,3 +211,81 @@ def kl_readout_hessian(h0: torch.Tensor,                 # outputs before the re
         M[:, cols, rows] = second
         out[start:start + len(p)] = M - m[:, :, None] * m[:, None, :]
     return out.reshape(*h0.shape, d)
+
+# %% ../nbs/00_divergence.ipynb #16a08ed3
+@dataclass
+class ReadoutRecord:
+    "What a `TopReadout` did over its calls: token values from the kept vocabulary or the whole, and the largest bound."
+    tokens_top: int = 0       # tokens (counted once per call) whose values come from the kept vocabulary
+    tokens_exact: int = 0     # tokens computed over the whole vocabulary (not tried, not certified, or nothing saved)
+    worst_bound: float = 0.0  # the largest certified bound B / a_S among the kept values
+    kept_share: float = 0.0   # the largest share of the vocabulary likely at a call's tried tokens (above 1/2: all in full)
+
+    def to_dict(self) -> dict: return asdict(self)
+    @classmethod
+    def from_dict(cls, d: dict) -> ReadoutRecord: return cls(**d)
+
+# %% ../nbs/00_divergence.ipynb #35d0506c
+class TopReadout:
+    "The readout's output curvature from the entries a call's tokens find likely, each value certified (else exact)."
+    def __init__(self, W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
+                 b_U: torch.Tensor | None = None,        # unembedding bias `[d_vocab]`
+                 threshold: float = 1e-7,                # entries kept: those this likely at some tried token of the call
+                 tolerance: float = 1e-3,                # a kept value's certified bound, relative to it
+                 chunk_elements: int = READOUT_CHUNK_ELEMENTS):  # see `readout_curvature`
+        if not 0 < threshold < 1: raise ValueError(f"threshold must be a probability in (0, 1), got {threshold}")
+        self.W_U, self.b_U, self.threshold, self.tolerance, self.chunk_elements = W_U.detach(), b_U, threshold, tolerance, chunk_elements
+        self.W = self.W_U - self.W_U.mean(1, keepdim=True)   # centered columns: the same values, a smaller bound
+        self.G = self.W @ self.W.T                            # Σ_v w_v w_vᵀ over the whole vocabulary, once
+        self.record = ReadoutRecord()
+
+# %% ../nbs/00_divergence.ipynb #dbb46da8
+@patch
+def _kept(self: TopReadout, logits0):  # p `[N, V]`; the tokens tried; the entries S likely at one of them
+    p = logits0.reshape(-1, logits0.shape[-1]).softmax(-1)
+    likely = p >= self.threshold
+    few = likely.sum(-1) <= p.shape[1] // 4   # (one token that finds most entries likely would widen every token's product)
+    tried = ((p.masked_fill(likely, 0).sum(-1) <= self.tolerance) & few).nonzero().squeeze(1)
+    return p, tried, likely[tried].any(0).nonzero().squeeze(1)
+
+@patch
+def _certified(self: TopReadout, v, p, S):  # a_S `[..., n]` of n tokens (a graph where v has one), which are certified, B / a_S there
+    W_S, p_S = self.W[:, S], p[:, S]
+    with torch.no_grad(): mean, left, G_rest = p @ self.W.T, p.index_fill(1, S, 0).amax(-1), self.G - W_S @ W_S.T
+    if torch.is_grad_enabled() and v.requires_grad: a = _ReadoutCurvature.apply(v, W_S, p_S, mean)
+    else: a = _readout_second_moment(v, W_S, p_S, self.chunk_elements) - (v * mean).sum(-1).square()
+    with torch.no_grad():
+        bound = left * ((v @ G_rest) * v).sum(-1)   # B per direction and token
+        ok = (bound <= self.tolerance * a).flatten(0, -2).all(0)
+    return a, ok, torch.where(bound > 0, bound / a, 0.0)[..., ok]   # (certified with a = 0 only where B = 0)
+
+# %% ../nbs/00_divergence.ipynb #2c6cbae4
+@patch
+def __call__(self: TopReadout, v: torch.Tensor,  # tangents of the output before the readout, `[..., *batch, d_model]`
+             h0: torch.Tensor,                   # outputs before the readout at W0, `[*batch, d_model]`
+            ) -> torch.Tensor:                   # `[..., *batch]`
+    logits0 = h0 @ self.W_U if self.b_U is None else h0 @ self.W_U + self.b_U
+    with torch.no_grad(): p, tried, S = self._kept(logits0)
+    (N, V), r = p.shape, self.record
+    r.kept_share = max(r.kept_share, len(S) / V)
+    if 2 * len(S) > V: tried = tried[:0]   # most of the vocabulary is likely somewhere: the kept products would save little
+    v3, kept, out = v.reshape(*v.shape[:v.ndim - h0.ndim], N, v.shape[-1]), tried[:0], None
+    if len(tried):
+        a, ok, relative = self._certified(v3[..., tried, :], p[tried], S)
+        if ok.any(): r.worst_bound, kept = max(r.worst_bound, relative.max().item()), tried[ok]
+        out = v3.new_zeros(v3.shape[:-1]).index_copy(-1, kept, a[..., ok])
+    r.tokens_top, r.tokens_exact = r.tokens_top + len(kept), r.tokens_exact + N - len(kept)
+    if not len(kept): return readout_curvature(v, self.W_U, logits0, self.chunk_elements)
+    full = torch.ones(N, dtype=torch.bool, device=v.device).index_fill(0, kept, False).nonzero().squeeze(1)
+    if len(full): out = out.index_copy(-1, full, readout_curvature(v3[..., full, :], self.W_U, logits0.reshape(N, V)[full], self.chunk_elements))
+    return out.clamp_min(0).reshape(v.shape[:-1])
+
+# %% ../nbs/00_divergence.ipynb #acbfc909
+def top_readout_kl(W_U: torch.Tensor,                # unembedding `[d_model, d_vocab]`
+                   b_U: torch.Tensor | None = None,  # unembedding bias `[d_vocab]`
+                   threshold: float = 1e-7,          # see `TopReadout`
+                   tolerance: float = 1e-3,          # see `TopReadout`
+                   chunk_elements: int = READOUT_CHUNK_ELEMENTS,  # see `readout_curvature`
+                  ) -> Divergence:
+    "`readout_kl` whose output curvature is a `TopReadout` (its `record` says what it kept): the same divergence."
+    return replace(readout_kl(W_U, b_U, chunk_elements), output_curvature=TopReadout(W_U, b_U, threshold, tolerance, chunk_elements))

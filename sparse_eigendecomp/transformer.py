@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from .params import ParamSelection, select_params
 from .architectures import ResidualTail, eval_mode, resid_pre, block_of, unembedding, weight_axes
-from .divergence import readout_kl, kl_readout_hessian
+from .divergence import readout_kl, kl_readout_hessian, top_readout_kl, ReadoutRecord
 from .eigenmodel import EigenModel
 from .files import atomic_write, atomic_write_figure, atomic_write_text
 from .optimizer import FitConfig, History, fit, fit_config, sample_scale, scale_values
@@ -193,18 +193,22 @@ class RunSettings:
     output_hessian_precomputed: bool  # per-token output Hessians, or the readout KL in every step
     device: str
     dtype: str
+    readout_threshold: float | None = None  # the fit's readout kept the entries this likely (`TopReadout`), or None
+    readout: ReadoutRecord | None = None  # ... and what it did
 
     def to_dict(self) -> dict:  # flat, the fit's fields among the others (as the report's JSON has always had them)
         fit = {k: v for k, v in asdict(self.fit).items() if not callable(v)}
         return {"params": self.params, "n_features": self.n_features, **fit,
                 **{f: getattr(self, f) for f in ("train_contexts", "held_out_contexts", "ctx_len", "start_at_layer",
-                                                  "output_hessian_precomputed", "device", "dtype")}}
+                                                  "output_hessian_precomputed", "device", "dtype", "readout_threshold")},
+                "readout": None if self.readout is None else self.readout.to_dict()}
     @classmethod
     def from_dict(cls, d: dict) -> RunSettings:
         d = {_RENAMED_SETTINGS.get(k, k): v for k, v in d.items()}   # reports written before the names were unified
         d.setdefault("plateau_samples", 0)   # reports from before the fixed-sample measurement measured on batch means
         fit = fit_config(**{f.name: d[f.name] for f in fields(FitConfig) if f.name in d})
-        return cls(fit=fit, **{f.name: d[f.name] for f in fields(cls) if f.name != "fit"})
+        readout = None if d.get("readout") is None else ReadoutRecord.from_dict(d["readout"])   # (None in earlier reports)
+        return cls(fit=fit, readout=readout, **{f.name: d[f.name] for f in fields(cls) if f.name not in ("fit", "readout") and f.name in d})
 
 # %% ../nbs/12_transformer.ipynb #5c182f33
 @dataclass
@@ -237,6 +241,7 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
                            output_hessian_budget_gib: float = 4.0,  # precompute them only below this size (GiB)
                            held_out_story_ids: torch.Tensor | None = None,  # story index of every held-out position (see `load_contexts`)
                            checkpoint: dict | None = None,    # `fit`'s checkpoint_every, checkpoint_dir, resume
+                           readout_threshold: float | None = 1e-7,  # no output Hessians: the fit keeps entries this likely where certified (`TopReadout`)
                            **settings,                        # `FitConfig` fields to override, e.g. `epochs=4, seed=1`
                           ) -> TransformerRun:
     "Fit a token-level sparse eigendecomposition of `params` and evaluate it on held-out contexts."
@@ -245,7 +250,7 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     train_hessian, held_hessian = _output_hessian_choices(precompute_output_hessian, unembedding(em.model)[0].shape[0], n_features, c.epochs)
     train = prepare_tokens(em.model, model, train_tokens, precompute_output_hessian=train_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
     t1 = time.perf_counter()
-    history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
+    history, readout = _fit_tokens(em, train, c, None if train.output_hessian is not None else readout_threshold, progress, checkpoint)
     t2 = time.perf_counter()
     held = prepare_tokens(em.model, model, held_out_tokens, precompute_output_hessian=held_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
     values, random_contexts, random_values, finite = _held_out_values(em, model, held, c)
@@ -253,8 +258,17 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     timings = Timings(prepare_s=t1 - t0, fit_s=t2 - t1, eval_s=t3 - t2, total_s=t3 - t0,
                    train_tokens_per_s=train.n_tokens * max(c.epochs, 1) / (t2 - t0), eval_tokens_per_s=held.n_tokens / (t3 - t2))
     settings = RunSettings(em.sel.names, n_features, c, len(train_tokens), len(held_out_tokens), train_tokens.shape[1], em.model.start_at_layer,
-                           train.output_hessian is not None, str(em.U.device), str(em.U.dtype).removeprefix("torch."))
+                           train.output_hessian is not None, str(em.U.device), str(em.U.dtype).removeprefix("torch."),
+                           None if readout is None else readout_threshold, readout)
     return TransformerRun(em, history, held_out_tokens, values, timings, settings, held_out_story_ids, random_values, random_contexts, finite)
+
+def _fit_tokens(em: EigenModel, train: TokenData, c: FitConfig, readout_threshold: float | None, progress: bool, checkpoint: dict | None):
+    "`fit` on prepared tokens; with `readout_threshold`, through a `TopReadout` for the fit only (values reported later are exact)."
+    exact = em.div
+    if readout_threshold is not None: em.div = top_readout_kl(*unembedding(em.model), threshold=readout_threshold)
+    try: history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
+    finally: readout, em.div = getattr(em.div.output_curvature, "record", None), exact
+    return history, readout
 
 def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: int = 64, seed: int = 0, cache=None):
     "Values of `draws` random unit directions on `contexts` held-out contexts, scaled as the fit's values are (`scale` `[n, pos]`)."
