@@ -15,7 +15,7 @@ from transformers.activations import NewGELUActivation
 from .divergence import Divergence, get_divergence, quadratic_divergence
 from .params import ParamSelection, select_params
 from .architectures import eval_mode
-from .tangents import ActivationCache, structured_values, structured_reason, tangent_plan
+from .tangents import ActivationCache, structured_values, structured_reason, tangent_plan, factored_tangents
 from .lowrank import LinearSlot, LowRankRows, added_to_outputs, linear_slots, output_perturbations, slot_inputs
 
 # %% auto #0
@@ -161,10 +161,13 @@ def feature_values(model: nn.Module,                   # any module returning a 
     run = partial(structured_values, cache=cache) if algorithm == "structured" else ALGORITHMS[algorithm]
     check_directions(U, sel.n_params)
     in_place = False   # low-rank rows with no point given run on the model's own weights: W0 is neither read nor swapped in
-    if isinstance(U, LowRankRows):  # factors: the seeded JVP where every matrix is a linear layer's (see above), else dense rows
-        slots = (U.slots or linear_slots(model, sel, U.layouts)) if algorithm == "ggn" else f"algorithm {algorithm!r} takes dense rows"
-        if isinstance(slots, str): U = U.dense()
-        else: run, in_place = partial(_low_rank_ggn_values, slots=slots), w0 is None
+    if isinstance(U, LowRankRows):  # factors: seeded where the matrices act (ggn, see above) or kept by the tangents; else dense rows
+        if algorithm == "structured": takes = factored_tangents(tangent_plan(model, sel, cache), sel, U)
+        else: takes = (U.slots or linear_slots(model, sel, U.layouts)) if algorithm == "ggn" else f"algorithm {algorithm!r} takes dense rows"
+        if isinstance(takes, str): U = U.dense()
+        else:
+            in_place = w0 is None
+            if algorithm == "ggn": run = partial(_low_rank_ggn_values, slots=takes)
     check_inputs(inputs)
     if output_hessian is not None:
         if output_hessian.ndim < 3 or output_hessian.shape[0] != inputs.shape[0] or output_hessian.shape[-1] != output_hessian.shape[-2]:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_params.ipynb #513556f1
 from __future__ import annotations
-import difflib
+import difflib, hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Sequence
@@ -43,6 +43,9 @@ class ParamSelection:
     def numels(self): return [s.numel() if i is None else len(i) for s, i in zip(self.shapes, self.indices)]
     @property
     def n_params(self): return sum(self.numels)
+    @cached_property
+    def content_key(self) -> tuple:  # what is selected, by content: paths and a digest of each index (hashing GPT-2's slices takes 0.2 s)
+        return tuple((p, None if i is None else hashlib.sha1(i.cpu().numpy().tobytes()).hexdigest()) for p, i in zip(self.paths, self.indices))
     @cached_property
     def _inverse_orders(self) -> list[torch.Tensor | None]:  # (a sort of a view's whole index is a forward pass's time on GPT-2 small)
         "For each view that is a permutation of its whole tensor, the view order of each storage position; None for the others."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_tangents.ipynb #cd78e628
 from __future__ import annotations
-import copy, hashlib, weakref
+import copy, weakref
 from dataclasses import dataclass
 from typing import Callable
 from fastcore.basics import patch
@@ -12,12 +12,13 @@ import torch
 from torch import nn
 from .params import ParamSelection
 from .divergence import Divergence
+from .lowrank import LowRankRows
 from .architectures import (ARCHITECTURES, BlockLayout, ResidualTail, WeightView, architecture_of, canonical,
     n_layers, original_modules, user_hooks, weight_table)
 
 # %% auto #0
-__all__ = ['TangentPlan', 'ActivationCache', 'structured_reason', 'tangent_plan', 'weight_tangents', 'TailAtW0', 'tail_at_w0',
-           'tail_tangents', 'structured_values']
+__all__ = ['TangentPlan', 'ActivationCache', 'structured_reason', 'tangent_plan', 'weight_tangents', 'factored_tangents',
+           'TailAtW0', 'tail_at_w0', 'tail_tangents', 'structured_values']
 
 # %% ../nbs/03a_tangents.ipynb #6a4e620d
 @dataclass
@@ -77,15 +78,12 @@ class ActivationCache:
         self.store, self.plans = None, weakref.WeakKeyDictionary()
 
 # %% ../nbs/03a_tangents.ipynb #41890167
-def _selection_key(sel: ParamSelection) -> tuple:
-    return tuple((p, None if i is None else hashlib.sha1(i.cpu().numpy().tobytes()).hexdigest()) for p, i in zip(sel.paths, sel.indices))
-
 def _plan_or_reason(tail: nn.Module, sel: ParamSelection, cache: ActivationCache | None = None) -> TangentPlan | str:
     if not isinstance(tail, ResidualTail): return f"{type(tail).__name__} is not a ResidualTail (the structured path starts at resid_pre)"
     if any(user_hooks(m) for m in tail.modules()): return "the model has hooks, which the structured path would skip"
     if cache is None: return _make_plan(tail, sel)
     plans = cache.plans.setdefault(tail, {})   # {selection key: plan or reason}, for as long as the cache and the tail live
-    key = _selection_key(sel)
+    key = sel.content_key
     if key not in plans: plans[key] = _make_plan(tail, sel)
     return plans[key]
 
@@ -110,10 +108,14 @@ def tangent_plan(tail: nn.Module,       # a `ResidualTail`
 # %% ../nbs/03a_tangents.ipynb #1ec9e78d
 def weight_tangents(plan: TangentPlan,      # from `tangent_plan`
                     sel: ParamSelection,    # the selection the directions live in
-                    U: torch.Tensor,        # directions `[k, n_params]`
+                    U: torch.Tensor | LowRankRows,  # directions `[k, n_params]`, or factors of them (see below)
                     shapes: dict[str, torch.Size],  # storage shape of every touched tensor, by Hugging Face path
-                   ) -> dict[int, dict[str, torch.Tensor]]:
-    "{layer: {role: tangent `[k, *TransformerLens shape]`}} of the weights the directions move."
+                   ) -> dict[int, dict[str, torch.Tensor | tuple]]:
+    "{layer: {role: tangent `[k, *TransformerLens shape]`, or factors (A, B)}} of the weights the directions move."
+    if isinstance(U, LowRankRows):
+        factors = factored_tangents(plan, sel, U)
+        if isinstance(factors, str): raise ValueError(f"these low-rank rows cannot stay factored here: {factors}")
+        return factors
     storage = {}
     for path, numel, index, part in zip(sel.paths, [s.numel() for s in sel.shapes], sel.indices, U.split(sel.numels, -1)):
         path = canonical(path)
@@ -121,6 +123,20 @@ def weight_tangents(plan: TangentPlan,      # from `tangent_plan`
         storage[path] = storage.get(path, U.new_zeros(len(U), numel)).index_copy(1, index.to(U.device), part)
     return {layer: {role: wv.view(storage[wv.path].reshape(len(U), *shapes[wv.path])) for role, wv in roles.items()}
             for layer, roles in plan.moved.items()}
+
+# %% ../nbs/03a_tangents.ipynb #d0016c7d
+def factored_tangents(plan: TangentPlan,   # from `tangent_plan`
+                      sel: ParamSelection, # the selection the rows live in
+                      rows: LowRankRows,   # the rows' factors, one pair per selected tensor
+                     ) -> dict[int, dict[str, tuple]] | str:
+    "{layer: {role: (A `[k, m, r]`, B `[k, n, r]`)}} with x A Bᵀ each matrix's output change; or why the rows cannot stay factored."
+    out = {}
+    for name, factors in zip(sel.names, rows.factors):
+        layer, _, role = name.removeprefix("blocks.").partition(".")
+        if not (name.startswith("blocks.") and layer.isdigit() and role in plan.moved.get(int(layer), {})):
+            return f"{name!r} is not a block's weight matrix by its TransformerLens name"
+        out.setdefault(int(layer), {})[role] = factors
+    return out
 
 # %% ../nbs/03a_tangents.ipynb #f738c1e7
 def _add(a, b): return b if a is None else a if b is None else a + b  # None stands for a zero tangent
@@ -139,7 +155,11 @@ def _linear(x, dx, W, dW=None, db=None):
     if dx is not None:
         B, m, k, T = dx.shape  # a 2-D @ 3-D product would return a transposed layout: expand W instead
         out = (W.T.expand(B, -1, -1) @ dx.reshape(B, m, k * T)).view(B, -1, k, T)
-    if dW is not None:
+    if isinstance(dW, tuple):  # factors A `[k, m, r]`, B `[k, n, r]`: (x A) Bᵀ, never the `[k, m, n]` matrix
+        A, B = dW
+        xA = (x.reshape(-1, A.shape[1]) @ A.transpose(0, 1).flatten(1)).view(*x.shape[:2], *A.shape[::2])   # [B, T, k, r]
+        out = _add(out, torch.einsum("knr,btkr->bnkt", B, xA).contiguous())
+    elif dW is not None:
         k, m, n = dW.shape
         out = _add(out, (dW.permute(2, 0, 1).reshape(n * k, m) @ x.transpose(1, 2)).view(len(x), n, k, -1))
     if db is not None:
@@ -245,7 +265,7 @@ def _mlp_at(self: _Block, x, ln2, act):
 @patch
 def tangent(self: _Block, dx, dW: dict[str, torch.Tensor]):  # noqa: F811 (a method, as above)
     "The block's output tangent `[B, d, k, T]` from its input tangent (None: zero) and its weights' {role: `[k, *TL shape]`}."
-    dW, W, h = {role: _as_matrix(role, w) for role, w in dW.items()}, self.W, self.ln1.out
+    dW, W, h = {role: w if isinstance(w, tuple) else _as_matrix(role, w) for role, w in dW.items()}, self.W, self.ln1.out
     dh = self.ln1.tangent(dx)
     dqkv = [None] * 3 if dh is None else _linear(h, dh, self.W_QKV).chunk(3, 1)
     dQ, dK, dV = [None if t is None else t.unflatten(1, (self.H, -1)) for t in
@@ -264,11 +284,12 @@ class TailAtW0:
                  sel: ParamSelection,    # the selected parameters
                  plan: TangentPlan,      # from `tangent_plan`
                  resid: torch.Tensor,    # `resid_pre` of `start_at_layer`, `[B, T, d_model]`
-                 w0: torch.Tensor):      # the selected parameters' values at W0
+                 w0: torch.Tensor | None):  # the selected parameters' values at W0 (None: the tail's own)
         arch, modules = architecture_of(tail), original_modules(tail)
         layout = arch.block_layout
-        params = {canonical(p): t.detach() for p, t in tail.named_parameters()} | {canonical(p): t for p, t in sel.unflatten(w0, tail).items()}
-        self.shapes, self.blocks, x = {p: t.shape for p, t in params.items()}, [], resid.to(w0.dtype)
+        params = {canonical(p): t.detach() for p, t in tail.named_parameters()}
+        if w0 is not None: params |= {canonical(p): t for p, t in sel.unflatten(w0, tail).items()}   # (None: the tail's own are W0)
+        self.shapes, self.blocks, x = {p: t.shape for p, t in params.items()}, [], resid if w0 is None else resid.to(w0.dtype)
         with torch.no_grad():
             for layer in plan.layers:
                 weights = {role: wv.view(params[wv.path]) for role, wv in weight_table(tail, layer, set(params)).items()}
@@ -365,14 +386,14 @@ def _same(a, b) -> bool:
 
 def _fingerprint(tail, sel, w0) -> list:
     "What activations depend on besides the contexts: the model (weights by identity and version), w0 (memory and version), the selection."
-    return [weakref.ref(tail), _where(w0), [(p, p._version) for p in tail.parameters()], list(sel.paths)]
+    return [weakref.ref(tail), None if w0 is None else _where(w0), [(p, p._version) for p in tail.parameters()], list(sel.paths)]
 
 # %% ../nbs/03a_tangents.ipynb #5e8a0c44
 def tail_at_w0(tail: ResidualTail,     # the model from `start_at_layer` on
                sel: ParamSelection,    # the selected parameters
                plan: TangentPlan,      # from `tangent_plan`
                resid: torch.Tensor,    # `resid_pre` of `start_at_layer`, `[B, T, d_model]`
-               w0: torch.Tensor,       # the selected parameters' values at W0
+               w0: torch.Tensor | None,  # the selected parameters' values at W0 (None: the tail's own)
                cache: ActivationCache | None = None,  # activations kept from earlier batches (None: computed afresh)
               ) -> TailAtW0:
     "`TailAtW0` of this batch; with a `cache`, contexts it has seen with the same model, `w0` and selection are not computed again."
@@ -389,14 +410,14 @@ def tail_tangents(tail: ResidualTail,     # the model from `start_at_layer` on
                   sel: ParamSelection,    # the selected parameters
                   resid: torch.Tensor,    # `resid_pre` of `start_at_layer`, `[B, T, d_model]`
                   U: torch.Tensor,        # directions `[k, n_params]`
-                  w0: torch.Tensor,       # the selected parameters' values at W0
+                  w0: torch.Tensor | None,  # the selected parameters' values at W0 (None: the tail's own)
                   plan: TangentPlan | None = None,  # from `tangent_plan` (default: made here)
                   cache: ActivationCache | None = None,  # activations and plans kept from earlier calls
                  ) -> tuple[torch.Tensor, torch.Tensor]:
     "The tail's output at W0 `[B, T, d]` and its tangents Ju along every row of `U`, `[k, B, T, d]`."
     plan = plan or tangent_plan(tail, sel, cache)
     at = tail_at_w0(tail, sel, plan, resid, w0, cache)
-    dW, dx = weight_tangents(plan, sel, U.to(w0.dtype), at.shapes), None
+    dW, dx = weight_tangents(plan, sel, U.to(resid.dtype if w0 is None else w0.dtype), at.shapes), None
     for layer, block in zip(plan.layers, at.blocks): dx = block.tangent(dx, dW.get(layer, {}))
     dy = at.final.tangent(dx)
     return at.final.out, (dy.new_zeros(len(U), *at.final.out.shape) if dy is None else dy.permute(2, 0, 3, 1))
@@ -407,7 +428,7 @@ def structured_values(model: ResidualTail,   # the model from `start_at_layer` o
                       div: Divergence,       # the divergence on the tail's output (e.g. `readout_kl`, `quadratic_divergence`)
                       x: torch.Tensor,       # `resid_pre` of `start_at_layer`, `[B, T, d_model]`
                       U: torch.Tensor,       # directions `[k, n_params]`
-                      w0: torch.Tensor,      # the selected parameters' values at W0
+                      w0: torch.Tensor | None, # the selected parameters' values at W0 (None: the tail's own)
                       cache: ActivationCache | None = None,  # activations and plans kept from earlier calls
                      ) -> torch.Tensor:
     "a[k, batch, pos] = (Ju)ᵀ (d²D/dy²) (Ju) with Ju written out (the kernel's algorithm 'structured')."
