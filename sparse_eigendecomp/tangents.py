@@ -264,7 +264,7 @@ def _mlp_at(self: _Block, x, ln2, act):
 # %% ../nbs/03a_tangents.ipynb #9714db49
 @patch
 def tangent(self: _Block, dx, dW: dict[str, torch.Tensor]):  # noqa: F811 (a method, as above)
-    "The block's output tangent `[B, d, k, T]` from its input tangent (None: zero) and its weights' {role: `[k, *TL shape]`}."
+    "The block's output tangent `[B, d, k, T]` from its input tangent (None: zero) and its weights' {role: `[k, *TL shape]` or (A, B)}."
     dW, W, h = {role: w if isinstance(w, tuple) else _as_matrix(role, w) for role, w in dW.items()}, self.W, self.ln1.out
     dh = self.ln1.tangent(dx)
     dqkv = [None] * 3 if dh is None else _linear(h, dh, self.W_QKV).chunk(3, 1)
