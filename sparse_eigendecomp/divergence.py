@@ -256,7 +256,7 @@ def _certified(self: TopReadout, v, p, S):  # a_S `[..., n]` of n tokens (a grap
     else: a = _readout_second_moment(v, W_S, p_S, self.chunk_elements) - (v * mean).sum(-1).square()
     with torch.no_grad():
         bound = left * ((v @ G_rest) * v).sum(-1)   # B per direction and token
-        ok = (bound <= self.tolerance * a).flatten(0, -2).all(0)
+        ok = (bound <= self.tolerance * a).reshape(-1, bound.shape[-1]).all(0)   # (over the leading axes, if any)
     return a, ok, torch.where(bound > 0, bound / a, 0.0)[..., ok]   # (certified with a = 0 only where B = 0)
 
 # %% ../nbs/00_divergence.ipynb #2c6cbae4
