@@ -56,10 +56,8 @@ def median_seconds(fn, repeats=3):
 
 def child(family: str, setting: bool) -> dict:
     from sparse_eigendecomp.architectures import n_layers
-    from sparse_eigendecomp.transformer import token_eigenmodel, prepare_tokens, keep_freed_memory, output_hessian_pays_off
+    from sparse_eigendecomp.transformer import token_eigenmodel, prepare_tokens, keep_freed_memory, output_hessian_pays_off, top_readout
     from sparse_eigendecomp.optimizer import fit
-    from sparse_eigendecomp.divergence import top_readout_kl
-    from sparse_eigendecomp.architectures import unembedding
     keep_freed_memory()
     model = build(family)
     layer = n_layers(model) // 2
@@ -79,9 +77,9 @@ def child(family: str, setting: bool) -> dict:
     step = lambda data: fit(em, data.resid, output_hessian=data.output_hessian, epochs=1, batch_size=4, lr=0.1, progress=False)
     out["step_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, precompute_output_hessian=False)))
     out["output_hessian_chosen"] = output_hessian_pays_off(model.config.hidden_size, n_features=10, epochs=8)  # the original note's setting
-    exact, em.div = em.div, top_readout_kl(*unembedding(em.model))
-    out["step_top_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, precompute_output_hessian=False)))
-    out["top_readout"], em.div = em.div.output_curvature.record.to_dict(), exact
+    with top_readout(em) as record:
+        out["step_top_readout_s"] = median_seconds(lambda: step(prepare_tokens(em.model, model, tokens, precompute_output_hessian=False)))
+    out["top_readout"] = record.to_dict()
     d = model.config.hidden_size
     identity = torch.eye(d).expand(*tokens.shape, d, d).contiguous()
     resid = prepare_tokens(em.model, model, tokens, precompute_output_hessian=False).resid

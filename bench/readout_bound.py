@@ -24,8 +24,7 @@ from sparse_eigendecomp.architectures import ResidualTail, unembedding, eval_mod
 from sparse_eigendecomp.eigenmodel import EigenModel
 from sparse_eigendecomp.language_model import load_language_model, repository_data
 from sparse_eigendecomp.params import select_params
-from sparse_eigendecomp.transformer import load_contexts, prepare_tokens, start_at_layer_of, token_eigenmodel, TRANSFORMER_FIT
-from sparse_eigendecomp.divergence import top_readout_kl
+from sparse_eigendecomp.transformer import load_contexts, prepare_tokens, start_at_layer_of, token_eigenmodel, top_readout, TRANSFORMER_FIT
 from sparse_eigendecomp.optimizer import fit, fit_config
 import time
 
@@ -93,11 +92,11 @@ def timed_fits(lm, contexts, threshold):
     runs = {}
     for name in ("exact", "top"):
         em = token_eigenmodel(lm, "blocks.4.attn.W_K", 10, seed=0)
-        if name == "top": em.div = top_readout_kl(*unembedding(em.model), threshold=threshold)
         resid = prepare_tokens(em.model, lm, contexts, precompute_output_hessian=False).resid
-        t0 = time.perf_counter()
-        history = fit(em, resid, config, progress=False)
-        runs[name] = (time.perf_counter() - t0, len(history), em.U.detach(), getattr(em.div.output_curvature, "record", None))
+        with top_readout(em, threshold if name == "top" else None) as record:
+            t0 = time.perf_counter()
+            history = fit(em, resid, config, progress=False)
+        runs[name] = (time.perf_counter() - t0, len(history), em.U.detach(), record)
     (t_exact, steps, U_exact, _), (t_top, _, U_top, record) = runs["exact"], runs["top"]
     cos = (U_exact * U_top).sum(1).abs() / (U_exact.norm(dim=1) * U_top.norm(dim=1))
     print(f"stand-in fit without output Hessians, {len(contexts)} contexts x {contexts.shape[1]} tokens, 1 epoch ({steps} records): "

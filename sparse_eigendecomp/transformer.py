@@ -5,6 +5,7 @@
 # %% ../nbs/12_transformer.ipynb #2180b6b7
 from __future__ import annotations
 import csv, ctypes, html, json, time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Literal, NamedTuple, Sequence
@@ -28,9 +29,9 @@ from .circuits import CircuitMap, FiniteDistance, circuit_map, circuit_map_plot,
 # %% auto #0
 __all__ = ['TRANSFORMER_FIT_ORIGINAL', 'TRANSFORMER_FIT', 'TOKEN_COLUMNS', 'start_at_layer_of', 'output_hessian_pays_off',
            'TokenData', 'prepare_tokens', 'token_eigenmodel', 'token_feature_values', 'hub_stories', 'Contexts',
-           'load_contexts', 'Timings', 'RunSettings', 'TransformerRun', 'transformer_experiment', 'FeatureSummary',
-           'ReportScorecard', 'FeatureReport', 'feature_report', 'report_text', 'report_html', 'write_report',
-           'describe_features', 'transformer_scorecard', 'add_scorecard', 'keep_freed_memory']
+           'load_contexts', 'Timings', 'RunSettings', 'TransformerRun', 'transformer_experiment', 'top_readout',
+           'FeatureSummary', 'ReportScorecard', 'FeatureReport', 'feature_report', 'report_text', 'report_html',
+           'write_report', 'describe_features', 'transformer_scorecard', 'add_scorecard', 'keep_freed_memory']
 
 # %% ../nbs/12_transformer.ipynb #212abe37
 def start_at_layer_of(model: nn.Module,     # a causal LM of a supported family (or bridge)
@@ -250,7 +251,8 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
     train_hessian, held_hessian = _output_hessian_choices(precompute_output_hessian, unembedding(em.model)[0].shape[0], n_features, c.epochs)
     train = prepare_tokens(em.model, model, train_tokens, precompute_output_hessian=train_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
     t1 = time.perf_counter()
-    history, readout = _fit_tokens(em, train, c, None if train.output_hessian is not None else readout_threshold, progress, checkpoint)
+    with top_readout(em, None if train.output_hessian is not None else readout_threshold) as readout:   # (the fit only: reported values are exact)
+        history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
     t2 = time.perf_counter()
     held = prepare_tokens(em.model, model, held_out_tokens, precompute_output_hessian=held_hessian, output_hessian_budget_gib=output_hessian_budget_gib)
     values, random_contexts, random_values, finite = _held_out_values(em, model, held, c)
@@ -262,13 +264,15 @@ def transformer_experiment(model: nn.Module,                  # a causal LM of a
                            None if readout is None else readout_threshold, readout)
     return TransformerRun(em, history, held_out_tokens, values, timings, settings, held_out_story_ids, random_values, random_contexts, finite)
 
-def _fit_tokens(em: EigenModel, train: TokenData, c: FitConfig, readout_threshold: float | None, progress: bool, checkpoint: dict | None):
-    "`fit` on prepared tokens; with `readout_threshold`, through a `TopReadout` for the fit only (values reported later are exact)."
+@contextmanager
+def top_readout(em: EigenModel,                  # a token eigenmodel (`token_eigenmodel`)
+                threshold: float | None = 1e-7,  # see `TopReadout` (None: the readout stays exact)
+               ):
+    "Within this context `em`'s readout KL is a `TopReadout`; yields its `ReadoutRecord`, which fills as `em` is used (None: exact)."
     exact = em.div
-    if readout_threshold is not None: em.div = top_readout_kl(*unembedding(em.model), threshold=readout_threshold)
-    try: history = fit(em, train.resid, c, output_hessian=train.output_hessian, progress=progress, **(checkpoint or {}))
-    finally: readout, em.div = getattr(em.div.output_curvature, "record", None), exact
-    return history, readout
+    if threshold is not None: em.div = top_readout_kl(*unembedding(em.model), threshold=threshold)
+    try: yield getattr(em.div.output_curvature, "record", None)
+    finally: em.div = exact
 
 def _random_values(em, held, chunk_size, scale=None, draws: int = 10, contexts: int = 64, seed: int = 0, cache=None):
     "Values of `draws` random unit directions on `contexts` held-out contexts, scaled as the fit's values are (`scale` `[n, pos]`)."
